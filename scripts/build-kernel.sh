@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build a small kernel from a source tree and install it where the QEMU
+# rig (scripts/vm-run.sh -k build/kernels/NAME) boots it.
+#
+# usage: scripts/build-kernel.sh [-f FRAGMENT]... [-j JOBS] -n NAME TREE
+#   TREE         kernel source tree, e.g. from scripts/kernel-tree.sh
+#   -n NAME      build/obj/NAME is the object tree, build/kernels/NAME
+#                the installed kernel; its release is VERSION-NAME minus
+#                the leading version (6.12-xfrm-csum -> 6.12.117-xfrm-csum)
+#   -f FRAGMENT  config fragment on top of tinyconfig, repeatable
+#                [scripts/kconfig/minimal.config]
+#   -j JOBS      parallel jobs [2]
+#
+# Installed like the Debian kernels from scripts/fetch-kernels.sh:
+#   boot/vmlinux              uncompressed ELF, booted through PVH
+#   lib/modules/REL/          modules_install + depmod
+#   lib/modules/REL/build ->  the object tree, for out-of-tree modules
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/common.sh"
+
+frags=() jobs=2 name=
+while getopts f:j:n:h opt; do
+	case $opt in
+	f) frags+=("$(readlink -f "$OPTARG")") ;;
+	j) jobs=$OPTARG ;;
+	n) name=$OPTARG ;;
+	*) sed -n '4,20s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] && [ -n "$name" ] || die "usage: $0 [-f FRAGMENT]... [-j JOBS] -n NAME TREE"
+src=$(readlink -f "$1")
+[ -f "$src/Makefile" ] || die "$src is not a kernel tree"
+[ ${#frags[@]} -gt 0 ] || frags=("$top/scripts/kconfig/minimal.config")
+
+obj=$BUILD/obj/$name
+dest=$KERNELS/$name
+# An empty LOCALVERSION keeps setlocalversion from adding "+" for the git
+# tree; the name goes into CONFIG_LOCALVERSION instead.
+kmake=(make -s -C "$src" O="$obj" LOCALVERSION= -j"$jobs")
+mkdir -p "$obj"
+
+log "configuring $name: tinyconfig + ${frags[*]##*/}"
+"${kmake[@]}" tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+	"${frags[@]}" >/dev/null
+"$src/scripts/config" --file "$obj/.config" \
+	--set-str LOCALVERSION "-${name#*-}" --disable LOCALVERSION_AUTO
+"${kmake[@]}" olddefconfig
+
+# olddefconfig silently drops what it cannot satisfy; we want to know.
+bad=0
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)		want=$line ;;
+	"# CONFIG_"*" is not set")	want=$line ;;
+	*)			continue ;;
+	esac
+	sym=${want#\# }
+	sym=${sym%%[= ]*}
+	have=$(grep -E "^(# )?$sym[= ]" "$obj/.config" || echo "# $sym is not set")
+	if [ "$have" != "$want" ]; then
+		echo "config: wanted '$want', got '$have'" >&2
+		bad=1
+	fi
+done < <(cat "${frags[@]}")
+[ $bad = 0 ] || die "config fragment not satisfied (see above)"
+
+log "building $name (-j$jobs)"
+start=$SECONDS
+"${kmake[@]}" vmlinux modules
+rel=$("${kmake[@]}" kernelrelease)
+log "built $rel in $((SECONDS - start)) s"
+
+rm -rf "$dest.tmp"
+mkdir -p "$dest.tmp/boot"
+cp "$obj/vmlinux" "$dest.tmp/boot/vmlinux"
+cp "$obj/.config" "$dest.tmp/boot/config-$rel"
+cp "$obj/System.map" "$dest.tmp/boot/System.map-$rel"
+"${kmake[@]}" INSTALL_MOD_PATH="$dest.tmp" modules_install >/dev/null
+ln -sfn "$obj" "$dest.tmp/lib/modules/$rel/build"
+depmod -b "$dest.tmp" "$rel"
+touch "$dest.tmp/.complete"
+rm -rf "$dest"
+mv "$dest.tmp" "$dest"
+log "installed $dest (release $rel)"

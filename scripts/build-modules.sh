@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the project's kernel modules out of tree for one kernel and collect
+# them in build/modules/<release>/: xfrm_csum.ko (module/) and the test-only
+# injector xfrm_csum_inject.ko (selftests/inject/).  Sources are copied so
+# that builds for several kernels never share object files.
+#
+# usage: scripts/build-modules.sh KERNEL [EXTRA_MAKE_ARGS...]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/common.sh"
+
+kdir=$(kernel_dir "$1")
+shift
+extra=("$@")
+rel=$(kernel_release "$kdir")
+kbuild=$kdir/lib/modules/$rel/build
+[ -e "$kbuild/Makefile" ] || die "no build tree for $rel at $kbuild"
+out=$BUILD/modules/$rel
+work=$BUILD/modules/$rel.src
+mkdir -p "$out"
+
+build_one() {
+	local src=$1 name=$2
+
+	rm -rf "$work/$src"
+	mkdir -p "$work/$src"
+	cp -a "$top/$src/." "$work/$src/"
+	make -s -C "$kbuild" M="$work/$src" W=1 modules ${extra[@]+"${extra[@]}"} 2>&1 |
+		grep -v 'Skipping BTF generation' >&2 || true
+	[ -f "$work/$src/$name.ko" ] || die "$name.ko did not build for $rel"
+	cp "$work/$src/$name.ko" "$out/"
+}
+
+mkdir -p "$work/module"
+cp -a "$top/module/compat" "$work/module/"	# the injector uses detect.sh
+build_one selftests/inject xfrm_csum_inject
+if [ -f "$top/module/Kbuild" ]; then
+	build_one module xfrm_csum
+fi
+log "modules for $rel in $out"

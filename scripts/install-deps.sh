@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian 12 packages the project needs, idempotently.  Runs
+# apt-get only when something is missing.
+set -euo pipefail
+
+pkgs=(
+	# guest rig
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file
+	# what runs inside the guests (the host root is the guest root)
+	iproute2 nftables socat xxd iperf3 tcpdump ethtool procps psmisc
+	# building modules, kernels and tools
+	build-essential bc flex bison libelf-dev libssl-dev dwarves
+	pkg-config libmnl-dev git python3 python3-yaml
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
