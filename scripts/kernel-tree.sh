@@ -3,10 +3,11 @@
 #
 # Prepare a git tree of Debian's kernel source and apply a patch series.
 #
-# usage: scripts/kernel-tree.sh [-d DIR] [-n] VERSION
+# usage: scripts/kernel-tree.sh [-d DIR] [-n|-s] VERSION
 #   VERSION   6.1 or 6.12: the linux-source-VERSION package is the base
 #   -d DIR    the tree to (re)use [build/trees/VERSION]
 #   -n        only reset the tree to the base, apply nothing
+#   -s        only unpack the pristine source; print its path
 #
 # The series is patches/VERSION/series, applied with plain `git am`: no
 # three-way merge and no fuzz, so a patch whose context does not match
@@ -17,16 +18,17 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/common.sh"
 
-tree= apply=1
-while getopts d:nh opt; do
+tree= apply=1 source_only=
+while getopts d:nsh opt; do
 	case $opt in
 	d) tree=$OPTARG ;;
 	n) apply= ;;
-	*) sed -n '4,14s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	s) source_only=1 ;;
+	*) sed -n '4,15s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || die "usage: $0 [-d DIR] [-n] VERSION"
+[ $# -eq 1 ] || die "usage: $0 [-d DIR] [-n|-s] VERSION"
 ver=$1
 series=$top/patches/$ver/series
 tree=${tree:-$BUILD/trees/$ver}
@@ -50,6 +52,10 @@ if [ ! -f "$src/Makefile" ]; then
 		tar -xJ -C "$src.tmp"
 	mv "$src.tmp/linux-source-$ver" "$src"
 	rmdir "$src.tmp"
+fi
+if [ -n "$source_only" ]; then
+	echo "$src"
+	exit 0
 fi
 
 # One commit holding the tarball as shipped; kept and reset between runs
