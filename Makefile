@@ -10,7 +10,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 export BUILD ?= $(top)/build
 
-.PHONY: all deps kernels demo check bench clean
+.PHONY: all deps kernels demo check bench deb dkms-install clean
 
 all: kernels
 
@@ -28,6 +28,12 @@ check: kernels
 
 bench: kernels
 	scripts/bench.sh
+
+deb: deps
+	scripts/build-deb.sh
+
+dkms-install: deps
+	scripts/dkms-install.sh
 
 clean:
 	rm -rf $(BUILD)
