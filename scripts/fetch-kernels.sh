@@ -35,7 +35,13 @@ resolve() {
 		*) die "unknown kernel series '$series' (want 6.1 or 6.12)" ;;
 		esac
 	fi
-	[ -n "$rel" ] || die "no linux-image package found for $series (apt-get update?)"
+	if [ -z "$rel" ] && [ -z "${REFRESHED:-}" ]; then
+		log "no $series kernel in the package lists; refreshing them"
+		apt-get update -q >&2
+		REFRESHED=1 resolve "$series"
+		return
+	fi
+	[ -n "$rel" ] || die "no linux-image package found for $series"
 	echo "$rel"
 }
 
@@ -86,8 +92,13 @@ fetch() {
 	rm -rf "$dest" "$dest.debs"
 	mkdir -p "$dest.debs"
 	# shellcheck disable=SC2046
-	(cd "$dest.debs" && apt-get download -q $(packages "$rel") 2>&1 |
-		grep -v 'unsandboxed' || true)
+	# A stale package list names versions the archive no longer has:
+	# refresh it once and retry.
+	if ! (cd "$dest.debs" && apt-get download -q $(packages "$rel")); then
+		log "download failed; refreshing the package lists"
+		apt-get update -q >&2
+		(cd "$dest.debs" && apt-get download -q $(packages "$rel"))
+	fi
 	for d in "$dest.debs"/*.deb; do
 		dpkg-deb -x "$d" "$dest"
 	done
