@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfrm-csum: names, value parsers, address and time formatting, the sysfs
+ * reader.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xfrm-csum.h"
+
+/* Order of the netlink attributes; the names follow the spec's. */
+const struct xc_counter xc_counters[] = {
+	{ XFRM_CSUM_A_STATS_CHECKED, "checked", "packets_checked_total",
+	  "Decrypted NAT-T transport-mode TCP/UDP packets whose inner checksum was examined.", true },
+	{ XFRM_CSUM_A_STATS_VERIFIED, "verified", "packets_verified_total",
+	  "Packets whose checksum was right for the addresses as received.", true },
+	{ XFRM_CSUM_A_STATS_NAT_ADJUSTED, "nat_adjusted", "packets_nat_adjusted_total",
+	  "Packets whose checksum was right once the SA's NAT difference was applied.", true },
+	{ XFRM_CSUM_A_STATS_UNVERIFIED, "unverified", "packets_unverified_total",
+	  "Packets delivered without a verdict while the SA's NAT difference was learned.", true },
+	{ XFRM_CSUM_A_STATS_NO_CSUM, "no_csum", "packets_no_checksum_total",
+	  "IPv4 UDP packets without a checksum, passed as RFC 768 allows.", true },
+	{ XFRM_CSUM_A_STATS_MISMATCH, "mismatch", "packets_mismatched_total",
+	  "Packets whose inner checksum was wrong.", true },
+	{ XFRM_CSUM_A_STATS_DROPPED, "dropped", "packets_dropped_total",
+	  "Packets dropped in drop mode (mismatched or malformed).", true },
+	{ XFRM_CSUM_A_STATS_MALFORMED, "malformed", "packets_malformed_total",
+	  "Packets with a truncated or inconsistent inner TCP/UDP header.", true },
+	{ XFRM_CSUM_A_STATS_SKIPPED, "skipped", "packets_skipped_total",
+	  "ESP packets out of scope (tunnel or BEET mode, no encapsulation, neither TCP nor UDP).", false },
+	{ XFRM_CSUM_A_STATS_UNTRACKED, "untracked", "packets_untracked_total",
+	  "Packets checked without a per-SA entry because the SA table was full.", false },
+	{ XFRM_CSUM_A_STATS_EVENTS, "events", "events_sent_total",
+	  "Mismatch events sent to the events multicast group.", false },
+	{ XFRM_CSUM_A_STATS_EVENTS_SUPPRESSED, "events_suppressed", "events_suppressed_total",
+	  "Mismatch events not sent because of the rate limit.", false },
+};
+
+const size_t xc_ncounters = ARRAY_SIZE(xc_counters);
+
+/*
+ * sysfs file names are chosen by the module: accept the counter key, with
+ * '-' for '_', and a plural 's' ("mismatches", "events").
+ */
+const struct xc_counter *counter_by_sysfs_name(const char *name)
+{
+	char n[64];
+	size_t i, l;
+
+	snprintf(n, sizeof(n), "%s", name);
+	for (i = 0; n[i]; i++)
+		if (n[i] == '-')
+			n[i] = '_';
+	for (i = 0; i < xc_ncounters; i++)
+		if (!strcmp(n, xc_counters[i].key))
+			return &xc_counters[i];
+	l = strlen(n);
+	if (l > 2 && !strcmp(n + l - 2, "es"))
+		n[l - 2] = '\0';
+	else if (l > 1 && n[l - 1] == 's')
+		n[l - 1] = '\0';
+	for (i = 0; i < xc_ncounters; i++)
+		if (!strcmp(n, xc_counters[i].key))
+			return &xc_counters[i];
+	return NULL;
+}
+
+const char *mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case XFRM_CSUM_MODE_OFF:	return "off";
+	case XFRM_CSUM_MODE_AUDIT:	return "audit";
+	case XFRM_CSUM_MODE_DROP:	return "drop";
+	}
+	return "unknown";
+}
+
+const char *nat_state_name(uint32_t state)
+{
+	switch (state) {
+	case XFRM_CSUM_NAT_STATE_LEARNING:	return "learning";
+	case XFRM_CSUM_NAT_STATE_PROVISIONAL:	return "provisional";
+	case XFRM_CSUM_NAT_STATE_LOCKED:	return "locked";
+	case XFRM_CSUM_NAT_STATE_STATIC:	return "static";
+	}
+	return "unknown";
+}
+
+const char *reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case XFRM_CSUM_REASON_MISMATCH:		return "mismatch";
+	case XFRM_CSUM_REASON_MALFORMED:	return "malformed";
+	}
+	return "unknown";
+}
+
+const char *family_name(uint16_t family)
+{
+	switch (family) {
+	case AF_INET:	return "ipv4";
+	case AF_INET6:	return "ipv6";
+	}
+	return "unknown";
+}
+
+const char *encap_name(uint16_t type)
+{
+	switch (type) {
+	case 2:	return "espinudp";	/* UDP_ENCAP_ESPINUDP */
+	case 7:	return "espintcp";	/* TCP_ENCAP_ESPINTCP */
+	}
+	return "unknown";
+}
+
+const char *l4_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 6:		return "tcp";
+	case 17:	return "udp";
+	}
+	snprintf(buf, len, "proto-%u", proto);
+	return buf;
+}
+
+int parse_mode(const char *s, uint32_t *mode)
+{
+	if (!strcmp(s, "off"))
+		*mode = XFRM_CSUM_MODE_OFF;
+	else if (!strcmp(s, "audit"))
+		*mode = XFRM_CSUM_MODE_AUDIT;
+	else if (!strcmp(s, "drop"))
+		*mode = XFRM_CSUM_MODE_DROP;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_ul(const char *s, int base, unsigned long long max,
+		    unsigned long long *val)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/* SPIs as "ip xfrm" prints them (0x...) or in decimal; 0 is not an SPI. */
+int parse_spi(const char *s, uint32_t *spi)
+{
+	unsigned long long v;
+
+	if (parse_ul(s, 0, UINT32_MAX, &v) || !v)
+		return -EINVAL;
+	*spi = v;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *val)
+{
+	unsigned long long v;
+
+	if (parse_ul(s, 10, UINT32_MAX, &v))
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+int parse_addr(const char *s, uint16_t *family, struct xc_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (*family != AF_INET6 && inet_pton(AF_INET, s, addr->a) == 1) {
+		addr->len = 4;
+		*family = AF_INET;
+		return 0;
+	}
+	if (*family != AF_INET && inet_pton(AF_INET6, s, addr->a) == 1) {
+		addr->len = 16;
+		*family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const char *addr_str(const struct xc_addr *a, char *buf, size_t len)
+{
+	if (a->len == 4 && inet_ntop(AF_INET, a->a, buf, len))
+		return buf;
+	if (a->len == 16 && inet_ntop(AF_INET6, a->a, buf, len))
+		return buf;
+	return "-";
+}
+
+const char *time_str(uint64_t secs, char *buf, size_t len)
+{
+	time_t t = secs;
+	struct tm tm;
+
+	if (!secs)
+		return "never";
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return "invalid";
+	return buf;
+}
+
+const char *time_ns_str(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = ns / 1000000000ull;
+	char date[32];
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
+		return "invalid";
+	snprintf(buf, len, "%s.%06uZ", date,
+		 (unsigned int)(ns % 1000000000ull / 1000));
+	return buf;
+}
+
+void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int read_u64_file(int dfd, const char *name, uint64_t *val)
+{
+	char buf[64], *end;
+	ssize_t n;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	buf[n] = '\0';
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+static int global_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);	/* name is the first member */
+}
+
+/* Every file of DIR holding one unsigned number, sorted by name. */
+int read_global(const char *dir, struct xc_global *g)
+{
+	struct dirent *de;
+	DIR *d;
+
+	g->n = 0;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && g->n < (int)ARRAY_SIZE(g->f)) {
+		uint64_t v = 0;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(g->f[0].name))
+			continue;
+		if (read_u64_file(dirfd(d), de->d_name, &v))
+			continue;
+		strcpy(g->f[g->n].name, de->d_name);
+		g->f[g->n].val = v;
+		g->n++;
+	}
+	closedir(d);
+	qsort(g->f, g->n, sizeof(g->f[0]), global_cmp);
+	return 0;
+}

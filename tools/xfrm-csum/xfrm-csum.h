@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xfrm-csum: command-line client of the xfrm-csum generic netlink family.
+ *
+ * Shared declarations.  The program is split so that everything but the
+ * socket code (nl.c) can be exercised on a host without the module: the
+ * command line (args.c), attribute parsing (parse.c, fed with messages
+ * built in memory), the renderings (output.c, json.c, prom.c) and the pcap
+ * writer (pcap.c).  See tests/unit.c.
+ */
+#ifndef XFRM_CSUM_TOOL_H
+#define XFRM_CSUM_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/xfrm_csum.h>
+
+#define PROG "xfrm-csum"
+
+#ifndef XFRM_CSUM_TOOL_VERSION
+#define XFRM_CSUM_TOOL_VERSION "0.1"
+#endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes. */
+#define EXIT_OK		0
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+
+#define XC_SYSFS_DIR	"/sys/kernel/xfrm_csum"
+
+struct nlattr;
+struct nlmsghdr;
+
+/* --- counters ---------------------------------------------------------- */
+
+/*
+ * A counter set, indexed by XFRM_CSUM_A_STATS_*.  The sa-stats set is a
+ * subset of the stats set with the same attribute numbers, so one type
+ * serves both.
+ */
+struct xc_stats {
+	uint64_t val[XFRM_CSUM_A_STATS_MAX + 1];
+	uint32_t present;	/* bit per attribute type */
+};
+
+struct xc_counter {
+	int type;		/* XFRM_CSUM_A_STATS_* */
+	const char *key;	/* JSON key and human label */
+	const char *metric;	/* Prometheus name without the prefix */
+	const char *help;
+	bool per_sa;		/* also in the sa-stats subset */
+};
+
+extern const struct xc_counter xc_counters[];
+extern const size_t xc_ncounters;
+/* The counter a sysfs file name stands for ("nat_adjusted", "mismatches"). */
+const struct xc_counter *counter_by_sysfs_name(const char *name);
+
+static inline bool stats_has(const struct xc_stats *s, int type)
+{
+	return s->present & (1u << type);
+}
+
+/* --- settings ---------------------------------------------------------- */
+
+struct xc_config {
+	uint32_t mode, learn_packets, event_rate, event_snaplen, max_sas;
+	uint32_t present;	/* bit per XFRM_CSUM_A_CONFIG_* */
+};
+
+static inline bool config_has(const struct xc_config *c, int type)
+{
+	return c->present & (1u << type);
+}
+
+/* --- SA entries -------------------------------------------------------- */
+
+struct xc_addr {
+	uint8_t len;		/* 0 (absent), 4 or 16 */
+	uint8_t a[16];
+};
+
+struct xc_sa {
+	uint16_t family;
+	uint32_t spi;		/* host order */
+	struct xc_addr daddr, saddr, seen_saddr, orig_addr;
+	uint16_t encap_type, encap_sport, encap_dport;	/* host order */
+	uint32_t nat_state;
+	uint16_t nat_delta;
+	uint64_t first_seen, last_mismatch;
+	struct xc_stats stats;
+	uint32_t present;	/* bit per XFRM_CSUM_A_SA_* */
+};
+
+static inline bool sa_has(const struct xc_sa *sa, int type)
+{
+	return sa->present & (1u << type);
+}
+
+/* --- events ------------------------------------------------------------ */
+
+struct xc_event {
+	uint16_t family;
+	uint32_t spi;
+	struct xc_addr daddr, saddr;
+	uint32_t nat_state, reason;
+	uint8_t l4_proto;
+	uint16_t sport, dport, csum, csum_expected;	/* host order */
+	uint64_t timestamp;	/* ns since the epoch */
+	uint32_t pkt_len;
+	const uint8_t *pkt;	/* points into the message */
+	uint32_t caplen;
+	uint32_t present;	/* bit per XFRM_CSUM_A_EVENT_* */
+};
+
+static inline bool ev_has(const struct xc_event *ev, int type)
+{
+	return ev->present & (1u << type);
+}
+
+/*
+ * parse.c: generic netlink messages to the structures above.  Unknown
+ * attributes are ignored (newer modules); attributes of the wrong size are
+ * ignored too and left absent.  Return 0, or -EINVAL for a message too
+ * short to hold a generic netlink header.
+ */
+int parse_stats(const struct nlmsghdr *nlh, struct xc_stats *s);
+int parse_stats_nest(const struct nlattr *nest, struct xc_stats *s);
+int parse_config(const struct nlmsghdr *nlh, struct xc_config *c);
+int parse_sa(const struct nlmsghdr *nlh, struct xc_sa *sa);
+int parse_event(const struct nlmsghdr *nlh, struct xc_event *ev);
+
+/* --- util.c ------------------------------------------------------------ */
+
+const char *mode_name(uint32_t mode);
+const char *nat_state_name(uint32_t state);
+const char *reason_name(uint32_t reason);
+const char *family_name(uint16_t family);
+const char *encap_name(uint16_t type);
+const char *l4_name(uint8_t proto, char *buf, size_t len);
+
+/* Parsers return 0 or -EINVAL. */
+int parse_mode(const char *s, uint32_t *mode);
+int parse_spi(const char *s, uint32_t *spi);
+int parse_u32(const char *s, uint32_t *val);
+/* family AF_UNSPEC: accept either; on success *family is set. */
+int parse_addr(const char *s, uint16_t *family, struct xc_addr *addr);
+
+/* "192.0.2.1", "2001:db8::1", or "-" when absent. */
+const char *addr_str(const struct xc_addr *a, char *buf, size_t len);
+/* "2024-01-02T03:04:05Z", or "never" for 0. */
+const char *time_str(uint64_t secs, char *buf, size_t len);
+/* With microseconds: "2024-01-02T03:04:05.123456Z". */
+const char *time_ns_str(uint64_t ns, char *buf, size_t len);
+
+/* Error messages: "xfrm-csum: ..." on stderr. */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The global counters in sysfs, one file per counter. */
+struct xc_global {
+	struct {
+		char name[64];
+		uint64_t val;
+	} f[32];
+	int n;
+};
+
+/* Read DIR: 0, or -errno when it cannot be read. */
+int read_global(const char *dir, struct xc_global *g);
+
+/* --- json.c: a small JSON writer in the spirit of iproute2's ----------- */
+
+struct json {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool first[32];		/* nothing written yet at this depth */
+};
+
+void json_init(struct json *j, FILE *f, bool pretty);
+void json_obj_open(struct json *j, const char *key);
+void json_obj_close(struct json *j);
+void json_arr_open(struct json *j, const char *key);
+void json_arr_close(struct json *j);
+void json_str(struct json *j, const char *key, const char *val);
+void json_u64(struct json *j, const char *key, uint64_t val);
+void json_bool(struct json *j, const char *key, bool val);
+void json_null(struct json *j, const char *key);
+/* Terminate a top-level value with a newline. */
+void json_end(struct json *j);
+void json_escape(FILE *f, const char *s);
+
+/* --- pcap.c ------------------------------------------------------------ */
+
+#define PCAP_MAGIC_USEC		0xa1b2c3d4u
+#define PCAP_LINKTYPE_RAW	101
+#define PCAP_SNAPLEN		65535
+
+/* Write the file header; every record is written with one write(2). */
+int pcap_write_header(int fd);
+int pcap_write_record(int fd, uint64_t ts_ns, const void *pkt,
+		      uint32_t caplen, uint32_t len);
+/*
+ * If the captured IP header still names ESP as its next protocol (a copy
+ * taken before the transport-mode input rewrote it), make it name L4 and
+ * carry LEN, so that a pcap reader decodes the inner segment.  Returns 1
+ * when the copy was changed, 0 otherwise.
+ */
+int pcap_fixup_ip(uint8_t *pkt, uint32_t caplen, uint32_t len, uint8_t l4);
+
+/* --- output.c: human and JSON renderings ------------------------------- */
+
+struct out {
+	FILE *f;
+	bool json, pretty;
+};
+
+void print_stats(const struct out *o, const struct xc_stats *s,
+		 const struct xc_config *c, const struct xc_global *g);
+void print_sa_table(const struct out *o, const struct xc_sa *sas, size_t n);
+void print_event(const struct out *o, const struct xc_event *ev);
+
+/* --- prom.c: Prometheus text exposition -------------------------------- */
+
+/* s, c and g may be NULL; the per-SA families only when with_sas. */
+void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
+		const struct xc_sa *sas, size_t nsa, bool with_sas,
+		const struct xc_global *g);
+void prom_label_value(FILE *f, const char *s);
+
+/* --- args.c: the command line ------------------------------------------ */
+
+enum xc_cmd {
+	CMD_NONE,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_STATS,
+	CMD_SA,
+	CMD_MONITOR,
+	CMD_SET,
+	CMD_SET_SA,
+};
+
+enum xc_format {
+	FMT_HUMAN,
+	FMT_JSON,
+	FMT_PROMETHEUS,
+};
+
+struct xc_args {
+	enum xc_cmd cmd;
+	enum xc_format format;
+	bool pretty;
+	const char *netns;
+	/* stats */
+	bool no_sa;		/* prometheus: leave out the per-SA metrics */
+	/* sa: filters */
+	bool have_spi, have_daddr;
+	/* monitor */
+	const char *pcap;
+	uint64_t count;		/* 0: until interrupted */
+	/* set */
+	struct xc_config cfg;
+	/* set sa (and the sa filters) */
+	uint16_t family;
+	uint32_t spi;
+	struct xc_addr daddr, orig;
+	bool relearn;
+};
+
+/*
+ * Parse argv.  Returns 0, or EXIT_USAGE with a message (without the
+ * program name) in err.
+ */
+int parse_args(int argc, char **argv, struct xc_args *a, char *err,
+	       size_t errlen);
+void usage(FILE *f);
+
+/* --- nl.c: the generic netlink conversation (libmnl) ------------------- */
+
+struct xc_nl;
+
+/*
+ * Open a socket and resolve the family.  Returns NULL with a message
+ * already printed (missing module, no netlink).
+ */
+struct xc_nl *xc_nl_open(void);
+void xc_nl_close(struct xc_nl *nl);
+
+typedef int (*xc_msg_cb)(const struct nlmsghdr *nlh, void *data);
+typedef void (*xc_fill_cb)(struct nlmsghdr *nlh, void *data);
+
+/*
+ * One request.  fill (may be NULL) adds the attributes.  cb runs for each
+ * reply message.  Returns 0 or -errno, printing a message naming `what`
+ * and the kernel's extended ack on failure.
+ */
+int xc_nl_do(struct xc_nl *nl, uint8_t cmd, bool dump, xc_fill_cb fill,
+	     void *fill_data, xc_msg_cb cb, void *cb_data, const char *what);
+
+/* Join the "events" group. */
+int xc_nl_join_events(struct xc_nl *nl);
+/*
+ * Deliver events to cb until it returns non-zero or a signal arrives on
+ * stop_fd (a signalfd).  Returns 0 on a clean stop, -errno otherwise.
+ */
+int xc_nl_monitor(struct xc_nl *nl, int stop_fd, xc_msg_cb cb, void *data);
+
+/* Format "what: strerror[: extack]" from an NLMSG_ERROR (for the tests). */
+void format_nl_error(char *buf, size_t len, const char *what, int err,
+		     const char *extack);
+/* Extract the extack message of an NLMSG_ERROR or NLMSG_DONE, or NULL. */
+const char *nl_extack_msg(const struct nlmsghdr *nlh);
+
+/* Switch to a named network namespace (ip netns) or a path to one. */
+int enter_netns(const char *name);
+
+#endif /* XFRM_CSUM_TOOL_H */
