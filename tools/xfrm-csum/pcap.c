@@ -87,6 +87,7 @@ static uint16_t ip_hdr_csum(const uint8_t *p, size_t len)
 
 int pcap_fixup_ip(uint8_t *pkt, uint32_t caplen, uint32_t len, uint8_t l4)
 {
+	bool proto, length;
 	uint16_t c;
 
 	if (!caplen || !l4 || l4 == IPPROTO_ESP_)
@@ -95,10 +96,16 @@ int pcap_fixup_ip(uint8_t *pkt, uint32_t caplen, uint32_t len, uint8_t l4)
 	case 4: {
 		unsigned int ihl = (pkt[0] & 0xf) * 4;
 
-		if (ihl < 20 || caplen < ihl || pkt[9] != IPPROTO_ESP_)
+		if (ihl < 20 || caplen < ihl)
 			return 0;
-		pkt[9] = l4;
-		if (len >= ihl && len <= 0xffff) {
+		proto = pkt[9] == IPPROTO_ESP_;
+		length = len >= ihl && len <= 0xffff &&
+			 (uint32_t)(pkt[2] << 8 | pkt[3]) != len;
+		if (!proto && !length)
+			return 0;
+		if (proto)
+			pkt[9] = l4;
+		if (length) {
 			pkt[2] = len >> 8;
 			pkt[3] = len;
 		}
@@ -109,14 +116,18 @@ int pcap_fixup_ip(uint8_t *pkt, uint32_t caplen, uint32_t len, uint8_t l4)
 		return 1;
 	}
 	case 6:
-		if (caplen < 40 || pkt[6] != IPPROTO_ESP_)
+		if (caplen < 40)
 			return 0;
-		pkt[6] = l4;
-		if (len >= 40 && len - 40 <= 0xffff) {
+		proto = pkt[6] == IPPROTO_ESP_;
+		length = len >= 40 && len - 40 <= 0xffff &&
+			 (uint32_t)(pkt[4] << 8 | pkt[5]) != len - 40;
+		if (proto)
+			pkt[6] = l4;
+		if (length) {
 			pkt[4] = (len - 40) >> 8;
 			pkt[5] = len - 40;
 		}
-		return 1;
+		return proto || length;
 	}
 	return 0;
 }

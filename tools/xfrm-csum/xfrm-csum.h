@@ -206,10 +206,10 @@ int pcap_write_header(int fd);
 int pcap_write_record(int fd, uint64_t ts_ns, const void *pkt,
 		      uint32_t caplen, uint32_t len);
 /*
- * If the captured IP header still names ESP as its next protocol (a copy
- * taken before the transport-mode input rewrote it), make it name L4 and
- * carry LEN, so that a pcap reader decodes the inner segment.  Returns 1
- * when the copy was changed, 0 otherwise.
+ * If the captured IP header still names ESP as its next protocol or
+ * carries a length other than LEN (a copy taken before the transport-mode
+ * input rewrote it), make it name L4 and carry LEN, so that a pcap reader
+ * decodes the inner segment.  Returns 1 when the copy was changed.
  */
 int pcap_fixup_ip(uint8_t *pkt, uint32_t caplen, uint32_t len, uint8_t l4);
 
