@@ -9,7 +9,8 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 arg() { sed -n "s/.* vm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 
-mount -t tmpfs -o mode=1777 tmp /tmp
+# /tmp stays on the overlay (writes land in its tmpfs upper layer): a
+# tmpfs over it would hide a work tree that lives under the host's /tmp.
 mount -t tmpfs -o mode=0755 run /run
 mkdir -p /dev/pts /dev/shm /run/vm-out
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
