@@ -1,0 +1,16 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The reproduction (repro_poison.sh) with xfrm_csum.ko loaded in drop mode:
+# every NAT-T case must now hold the property (no corrupted byte delivered,
+# TCP complete), with the fix expected.
+
+source "$(dirname "$0")/ipsec_lib.sh"
+source "$(dirname "$0")/module_lib.sh"
+
+require_root
+modprobe -q esp4 && modprobe -q esp6 || ksft_skip_all "no ESP"
+xcsum_unload
+load_module xfrm_csum mode=drop || ksft_skip_all "xfrm_csum.ko not available"
+trap 'xcsum_unload' EXIT
+XFRM_CSUM_EXPECT=fixed "$(dirname "$0")/repro_poison.sh"
