@@ -37,27 +37,7 @@ for l in lines:
 ' "$out/event.json"
 	result $? "event.json: one JSON object per line"
 
-	"$py" - "$out/metrics.prom" <<'PY'
-import re, sys
-name = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
-sample = re.compile(r'^(%s)(\{(%s="(\\.|[^"\\])*")(,%s="(\\.|[^"\\])*")*\})? -?[0-9]+(\.[0-9]+)?$' % (name, name, name))
-types, seen_families, current = {}, [], None
-for l in open(sys.argv[1]).read().splitlines():
-    if l.startswith('# HELP '):
-        continue
-    if l.startswith('# TYPE '):
-        _, _, fam, typ = l.split(' ', 3)
-        assert fam not in types, 'family %s declared twice' % fam
-        assert fam.startswith('xfrm_csum_'), fam
-        assert (typ == 'counter') == fam.endswith('_total'), 'counter naming: ' + fam
-        types[fam] = typ
-        current = fam
-        continue
-    m = sample.match(l)
-    assert m, 'bad sample line: ' + l
-    assert m.group(1) == current, 'sample %s outside its family %s' % (m.group(1), current)
-assert 'xfrm_csum_packets_checked_total' in types
-PY
+	"$py" "$(dirname "$0")/prom-lint.py" "$out/metrics.prom"
 	result $? "metrics.prom: exposition format and naming conventions"
 else
 	echo "ok $((n + 1)) - # SKIP python3 not found"
