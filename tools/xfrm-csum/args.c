@@ -28,9 +28,9 @@ void usage(FILE *f)
 "                          writes the corrupted packets to FILE\n"
 "  set [mode off|audit|drop] [learn-packets N] [event-rate N] [event-snaplen N]\n"
 "                          change the namespace's settings\n"
-"  set sa spi SPI dst ADDR { orig ADDR | relearn }\n"
-"                          set an SA's original (pre-NAT) peer address, or\n"
-"                          make it learn its NAT difference again\n"
+"  set sa spi SPI dst ADDR [orig ADDR] [relearn]\n"
+"                          set an SA's original (pre-NAT) peer address,\n"
+"                          and/or make it learn its NAT difference again\n"
 "\n"
 "Options:\n"
 "  -j, --json              JSON output\n"
@@ -140,8 +140,6 @@ static int parse_set_sa(char **w, int n, struct xc_args *a, char *err, size_t le
 	}
 	if (!have_orig && !a->relearn)
 		return fail(err, len, "set sa: nothing to set: give orig ADDR or relearn");
-	if (have_orig && a->relearn)
-		return fail(err, len, "set sa: orig and relearn exclude each other");
 	return 0;
 }
 

@@ -149,7 +149,8 @@ static void test_args(void)
 	expect_usage("set sa spi 0x10 dst 192.0.2.2 orig 2001:db8::1",
 		     "not of the SA's family (ipv4)");
 	expect_usage("set sa spi 0x10 dst 192.0.2.2 orig nowhere", "invalid address 'nowhere'");
-	expect_usage("set sa spi 0x10 dst 192.0.2.2 orig 192.0.2.9 relearn", "exclude each other");
+	CHECK(!args(&a, err, sizeof(err), "set sa spi 0x10 dst 192.0.2.2 relearn orig 192.0.2.9") &&
+	      a.relearn && a.orig.len == 4, "set sa relearn and orig together");
 	expect_usage("set sa spi", "'spi' needs a value");
 	expect_usage("sa spi", "'spi' needs a value");
 	expect_usage("sa peer 192.0.2.1", "unknown keyword 'peer'");

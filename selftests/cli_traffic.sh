@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xfrm-csum against the module while the AES-GCM injector corrupts traffic
+# through a real NAT (ESP-in-UDP transport mode, no encap_oa: learning),
+# IPv4 and IPv6:
+#
+# - monitor --pcap in the receiver's namespace gets one event per mismatch
+#   event the module counted, naming the SA, the NATed peer and the 5-tuple;
+#   tcpdump -r decodes the pcap as the inner UDP datagrams, and every record
+#   holds a non-zero byte (the corruption) in a zero stream;
+# - sa names the corrupting peer: its mismatches equal the packets the
+#   injector corrupted, the NAT difference is locked;
+# - stats, sa, sysfs and the Prometheus output agree;
+# - set sa relearn and set sa orig take effect (learning, then static) and
+#   a clean stream afterwards passes with no new mismatch.
+
+source "$(dirname "$0")/ipsec_lib.sh"
+
+XC=${XFRM_CSUM_CLI:-$SELFTEST_DIR/../tools/xfrm-csum/xfrm-csum}
+TOOLTESTS=$SELFTEST_DIR/../tools/xfrm-csum/tests
+
+require_root
+require_cmd ip nft socat python3 tcpdump encap_sock udp_stream
+
+ktap_header
+[ -x "$XC" ] || { ktap_fail "xfrm-csum binary" "$XC not built (make -C tools/xfrm-csum)"; ktap_finish; }
+if ! { [ -n "${XFRM_CSUM_MODDIR:-}" ] && [ -f "$XFRM_CSUM_MODDIR/xfrm_csum.ko" ]; } &&
+   ! modprobe -nq xfrm_csum 2>/dev/null; then
+	ksft_skip_all "xfrm_csum.ko not built (XFRM_CSUM_MODDIR)"
+fi
+inject_aead_load || ksft_skip_all "injector xfrm_csum_inject not available"
+if [ ! -d /sys/module/xfrm_csum ]; then
+	load_module xfrm_csum || { ktap_fail "load xfrm_csum"; ktap_finish; }
+	trap 'cleanup_all; unload_module xfrm_csum' EXIT
+fi
+
+check() {
+	local name=$1
+
+	shift
+	if "$@"; then
+		ktap_pass "$name"
+	else
+		ktap_fail "$name"
+	fi
+}
+
+# jq-like access with python: jget EXPR < JSON
+jget() {
+	python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"
+}
+
+file_size_ge() {
+	[ "$(stat -c %s "$1")" -ge "$2" ]
+}
+
+# The SA entry of SPI in B, as JSON.
+sa_json() {
+	"$XC" -n "$NS_B" -j sa spi "$1" | jget 'json.dumps(d[0]) if d else "{}"'
+}
+
+run_family() {
+	local fam=$1 pfx="ipv$fam" mon ev pcap sa st mism events nev ok
+
+	topo_create nat && use_family "$fam" || { ktap_fail "$pfx: topology"; return; }
+	"$XC" -n "$NS_B" set mode drop event-rate 100000 event-snaplen 128 ||
+		{ ktap_fail "$pfx: set"; return; }
+
+	ev=$(mktemp) pcap=$(mktemp) mon=$(mktemp)
+	defer rm -f "$ev" "$pcap" "$mon"
+	"$XC" -n "$NS_B" -j monitor --pcap "$pcap" > "$ev" 2> "$mon" &
+	local mpid=$!
+	if ! busywait 10000 file_size_ge "$pcap" 24; then
+		ktap_fail "$pfx: monitor did not start"
+		kill $mpid
+		wait $mpid
+		ktap_msg "monitor exit $?, pcap $(stat -c %s "$pcap") bytes"
+		sed 's/^/# /' "$mon"
+		return
+	fi
+
+	POISON_EVERY=10
+	POISON_UDP_COUNT=200
+	if ! poison_setup aead -e udp || ! poison_transfer udp; then
+		ktap_fail "$pfx: poisoned transfer"
+		kill $mpid
+		return
+	fi
+	sleep 0.5
+	kill -TERM $mpid
+	wait $mpid
+	check "$pfx: monitor exits 0 on SIGTERM" test $? = 0
+	sed 's/^/# monitor: /' "$mon"
+	ktap_msg "$pfx: injected=$INJECTED delivered_bad=$BAD missing=$SHORT"
+
+	sa=$(sa_json "$SPI_AB")
+	st=$("$XC" -n "$NS_B" -j stats)
+	mism=$(jget 'd.get("stats", {}).get("mismatch", -1)' <<< "$sa")
+	events=$(jget 'd["netns"]["events"]' <<< "$st")
+	nev=$(grep -c . "$ev")
+	ktap_msg "$pfx: sa: $sa"
+	"$XC" -n "$NS_B" sa | sed 's/^/# /'
+
+	check "$pfx: injector corrupted packets" test "${INJECTED:-0}" -gt 0
+	check "$pfx: nothing corrupt delivered in drop mode" test "$BAD" = 0
+	check "$pfx: sa names the corrupting peer $SEEN_A" \
+		test "$(jget 'd.get("peer"), d.get("local"), d.get("family")' <<< "$sa")" = \
+			"$SEEN_A $ADDR_B ipv$fam"
+	check "$pfx: sa mismatches ($mism) = packets corrupted ($INJECTED)" \
+		test "$mism" = "$INJECTED"
+	check "$pfx: sa NAT difference locked, last mismatch set" \
+		test "$(jget 'd.get("nat_state"), d.get("last_mismatch", 0) > 0' <<< "$sa")" = \
+			"locked True"
+	check "$pfx: netns mismatch = sa mismatch" \
+		test "$(jget 'd["netns"]["mismatch"]' <<< "$st")" = "$mism"
+	check "$pfx: global (sysfs) mismatches >= netns" \
+		test "$(cat /sys/kernel/xfrm_csum/mismatches)" -ge "$mism"
+	check "$pfx: events + suppressed = mismatches" \
+		test "$(jget 'd["netns"]["events"] + d["netns"]["events_suppressed"]' <<< "$st")" = "$mism"
+	check "$pfx: monitor printed every event sent ($nev of $events)" \
+		test "$nev" = "$events" -a "$nev" -gt 0
+	ok=$(python3 - "$ev" "$SPI_AB" "$SEEN_A" "$ADDR_B" "$fam" "$UDP_PORT" <<-'EOF'
+	import ipaddress, json, sys
+	path, spi, saddr, daddr, fam, port = sys.argv[1:]
+	n = 0
+	for line in open(path):
+	    e = json.loads(line)
+	    assert int(e["spi"], 16) == int(spi, 16), e
+	    assert ipaddress.ip_address(e["saddr"]) == ipaddress.ip_address(saddr), e
+	    assert ipaddress.ip_address(e["daddr"]) == ipaddress.ip_address(daddr), e
+	    assert e["family"] == "ipv" + fam and e["proto"] == "udp", e
+	    assert e["dport"] == int(port) and e["reason"] == "mismatch", e
+	    n += 1
+	print(n)
+	EOF
+	)
+	check "$pfx: events name SA, peer and 5-tuple" test "$ok" = "$nev"
+
+	# The capture: tcpdump decodes it; every record is a corrupted zero stream.
+	local dump
+	dump=$(tcpdump -nr "$pcap" 2>&1)
+	echo "$dump" | head -3 | sed 's/^/# /'
+	check "$pfx: tcpdump -r decodes $nev UDP datagrams $SEEN_A -> $ADDR_B.$UDP_PORT" \
+		test "$(grep -cE "^[0-9:.]+ IP6? $SEEN_A\.[0-9]+ > $ADDR_B\.$UDP_PORT: UDP" <<< "$dump")" = "$nev"
+	ok=$(python3 - "$pcap" "$fam" <<-'EOF'
+	import struct, sys
+	data = open(sys.argv[1], 'rb').read()
+	magic, _, _, _, _, _, link = struct.unpack('<IHHiIII', data[:24])
+	assert magic == 0xa1b2c3d4 and link == 101
+	off, n = 24, 0
+	while off < len(data):
+	    _, _, cap, length = struct.unpack('<IIII', data[off:off + 16])
+	    pkt = data[off + 16:off + 16 + cap]
+	    off += 16 + cap
+	    hl = 20 if sys.argv[2] == '4' else 40
+	    assert pkt[0] >> 4 == int(sys.argv[2])
+	    assert (pkt[9] if hl == 20 else pkt[6]) == 17
+	    assert any(pkt[hl + 8:]), 'record %d: payload all zeros' % n
+	    n += 1
+	print(n)
+	EOF
+	)
+	check "$pfx: every pcap record holds the corruption ($ok records)" test "$ok" = "$nev"
+
+	# Prometheus agrees with the table.
+	local prom
+	prom=$(mktemp)
+	defer rm -f "$prom"
+	"$XC" -n "$NS_B" stats --format prometheus > "$prom"
+	check "$pfx: prometheus output well-formed" python3 "$TOOLTESTS/prom-lint.py" "$prom"
+	check "$pfx: prometheus per-SA mismatches labelled by peer" \
+		grep -qxF "xfrm_csum_sa_packets_mismatched_total{family=\"ipv$fam\",spi=\"$(printf 0x%08x $SPI_AB)\",peer=\"$SEEN_A\",local=\"$ADDR_B\"} $mism" "$prom"
+
+	# relearn: learning again, then locked by a clean stream.
+	"$XC" -n "$NS_B" set sa spi "$SPI_AB" dst "$ADDR_B" relearn
+	check "$pfx: set sa relearn -> learning" \
+		test "$(sa_json "$SPI_AB" | jget 'd.get("nat_state")')" = learning
+	udp_zero_stream 30 1000
+	sa=$(sa_json "$SPI_AB")
+	check "$pfx: clean stream after relearn: locked, no new mismatch" \
+		test "$(jget 'd.get("nat_state"), d["stats"]["mismatch"]' <<< "$sa") $UDP_RECEIVED" = \
+			"locked $mism 30"
+
+	# orig: static, computed from A's real address; a clean stream verifies.
+	"$XC" -n "$NS_B" set sa spi "$SPI_AB" dst "$ADDR_B" orig "$ADDR_A"
+	sa=$(sa_json "$SPI_AB")
+	check "$pfx: set sa orig $ADDR_A -> static" \
+		test "$(jget 'd.get("nat_state"), d.get("orig")' <<< "$sa")" = "static $ADDR_A"
+	udp_zero_stream 30 1000
+	sa=$(sa_json "$SPI_AB")
+	check "$pfx: clean stream with the original address: no new mismatch" \
+		test "$(jget 'd["stats"]["mismatch"]' <<< "$sa") $UDP_RECEIVED" = "$mism 30"
+	cleanup_all
+}
+
+for fam in ${XFRM_CSUM_CLI_FAMILIES:-4 6}; do
+	run_family $fam
+done
+ktap_finish
