@@ -252,6 +252,9 @@ static int cmd_monitor(struct xc_nl *nl, const struct xc_args *a)
 		close(m.pcap_fd);
 		errmsg("%llu event(s), %llu packet(s) written to %s",
 		       (unsigned long long)m.seen, (unsigned long long)m.written, a->pcap);
+		if (m.fixed)
+			errmsg("%llu captured IP header(s) still named ESP or the outer length: rewritten",
+			       (unsigned long long)m.fixed);
 	}
 	if (rc < 0 && rc != -EINTR) {
 		errmsg("receiving events: %s", strerror(-rc));
