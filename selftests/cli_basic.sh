@@ -130,6 +130,21 @@ expect 1 "^xfrm-csum: SA spi 0x00001234 dst 192\.0\.2\.2: [^:]+: .+" \
 expect 1 "^xfrm-csum: SA spi 0x00001234 dst 2001:db8::2: [^:]+: .+" \
 	-n "$NS1" set sa spi 0x1234 dst 2001:db8::2 orig 2001:db8::1
 
+# Privileges: reading is open, changing needs CAP_NET_ADMIN.
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	initmode=$("$XC" -j stats | json 'd["config"]["mode"]')
+	defer "$XC" set mode "$initmode"
+	out=$(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$XC" stats 2>&1)
+	check "stats works without privileges" test $? = 0
+	out=$(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$XC" set mode off 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	check "set without CAP_NET_ADMIN: exit 1, Operation not permitted" \
+		eval '[ $rc = 1 ] && grep -q "^xfrm-csum: changing the settings: Operation not permitted" <<< "$out"'
+	check "set without CAP_NET_ADMIN changed nothing" \
+		test "$("$XC" -j stats | json 'd["config"]["mode"]')" = "$initmode"
+fi
+
 prom=$(mktemp)
 defer rm -f "$prom"
 "$XC" -n "$NS1" stats --format prometheus > "$prom"

@@ -86,7 +86,7 @@ static void report(const char *what, int err, const char *extack)
 	format_nl_error(buf, sizeof(buf), what, err, extack);
 	errmsg("%s", buf);
 	if (err == EPERM && !extack)
-		errmsg("(changing settings needs CAP_NET_ADMIN)");
+		errmsg("(this request needs CAP_NET_ADMIN in the namespace's user namespace)");
 }
 
 /* --- one request ------------------------------------------------------------ */
