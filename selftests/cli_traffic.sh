@@ -3,12 +3,12 @@
 #
 # xfrm-csum against the module while the AES-GCM injector corrupts traffic
 # through a real NAT (ESP-in-UDP transport mode, no encap_oa: learning),
-# IPv4 and IPv6:
+# UDP over IPv4 and IPv6, TCP over IPv4:
 #
 # - monitor --pcap in the receiver's namespace gets one event per mismatch
 #   event the module counted, naming the SA, the NATed peer and the 5-tuple;
-#   tcpdump -r decodes the pcap as the inner UDP datagrams, and every record
-#   holds a non-zero byte (the corruption) in a zero stream;
+#   tcpdump -r decodes the pcap as the inner UDP datagrams or TCP segments,
+#   and every record holds a non-zero byte (the corruption) of a zero stream;
 # - sa names the corrupting peer: its mismatches equal the packets the
 #   injector corrupted, the NAT difference is locked;
 # - stats, sa, sysfs and the Prometheus output agree;
@@ -60,25 +60,25 @@ sa_json() {
 	"$XC" -n "$NS_B" -j sa spi "$1" | jget 'json.dumps(d[0]) if d else "{}"'
 }
 
-# retry_family FAM ATTEMPT WHAT: a setup step failed.  Guests on a loaded
+# retry_case FAM PROTO ATTEMPT WHAT: a setup step failed.  Guests on a loaded
 # host have seen their clock jump, expiring the rig's 5 s waits at once:
 # start over once before calling it a failure.
-retry_family() {
-	local fam=$1 attempt=$2 what=$3
+retry_case() {
+	local fam=$1 proto=$2 attempt=$3 what=$4
 
 	if [ "$attempt" = 1 ]; then
-		ktap_msg "ipv$fam: $what failed, starting over once"
+		ktap_msg "ipv$fam $proto: $what failed, starting over once"
 		cleanup_all
-		run_family "$fam" 2
+		run_case "$fam" "$proto" 2
 	else
-		ktap_fail "ipv$fam: $what"
+		ktap_fail "ipv$fam $proto: $what"
 		cleanup_all
 	fi
 }
 
-run_family() {
-	local fam=$1 attempt=${2:-1}
-	local pfx="ipv$fam" mon ev pcap sa st mism events nev ok
+run_case() {
+	local fam=$1 proto=$2 attempt=${3:-1}
+	local pfx="ipv$fam $proto" mon ev pcap sa st mism events nev ok port
 
 	topo_create nat && use_family "$fam" || { ktap_fail "$pfx: topology"; return; }
 	"$XC" -n "$NS_B" set mode drop event-rate 100000 event-snaplen 128 ||
@@ -93,20 +93,22 @@ run_family() {
 		wait $mpid
 		ktap_msg "monitor exit $?, pcap $(stat -c %s "$pcap") bytes"
 		sed 's/^/# /' "$mon"
-		retry_family "$fam" "$attempt" "starting the monitor"
+		retry_case "$fam" "$proto" "$attempt" "starting the monitor"
 		return
 	fi
 
 	POISON_EVERY=10
 	POISON_UDP_COUNT=200
+	POISON_TCP_BYTES=300000
+	port=$([ "$proto" = udp ] && echo $UDP_PORT || echo $TCP_PORT)
 	if ! poison_setup aead -e udp; then
 		kill $mpid; wait $mpid 2>/dev/null
-		retry_family "$fam" "$attempt" "SA and injector setup"
+		retry_case "$fam" "$proto" "$attempt" "SA and injector setup"
 		return
 	fi
-	if ! poison_transfer udp; then
+	if ! poison_transfer "$proto"; then
 		kill $mpid; wait $mpid 2>/dev/null
-		retry_family "$fam" "$attempt" "poisoned transfer"
+		retry_case "$fam" "$proto" "$attempt" "poisoned transfer"
 		return
 	fi
 	sleep 0.5
@@ -126,6 +128,8 @@ run_family() {
 
 	check "$pfx: injector corrupted packets" test "${INJECTED:-0}" -gt 0
 	check "$pfx: nothing corrupt delivered in drop mode" test "$BAD" = 0
+	[ "$proto" = tcp ] &&
+		check "$pfx: TCP stream complete (retransmitted)" test "$SHORT" = 0
 	check "$pfx: sa names the corrupting peer $SEEN_A" \
 		test "$(jget 'd.get("peer"), d.get("local"), d.get("family")' <<< "$sa")" = \
 			"$SEEN_A $ADDR_B ipv$fam"
@@ -142,16 +146,16 @@ run_family() {
 		test "$(jget 'd["netns"]["events"] + d["netns"]["events_suppressed"]' <<< "$st")" = "$mism"
 	check "$pfx: monitor printed every event sent ($nev of $events)" \
 		test "$nev" = "$events" -a "$nev" -gt 0
-	ok=$(python3 - "$ev" "$SPI_AB" "$SEEN_A" "$ADDR_B" "$fam" "$UDP_PORT" <<-'EOF'
+	ok=$(python3 - "$ev" "$SPI_AB" "$SEEN_A" "$ADDR_B" "$fam" "$port" "$proto" <<-'EOF'
 	import ipaddress, json, sys
-	path, spi, saddr, daddr, fam, port = sys.argv[1:]
+	path, spi, saddr, daddr, fam, port, proto = sys.argv[1:]
 	n = 0
 	for line in open(path):
 	    e = json.loads(line)
 	    assert int(e["spi"], 16) == int(spi, 16), e
 	    assert ipaddress.ip_address(e["saddr"]) == ipaddress.ip_address(saddr), e
 	    assert ipaddress.ip_address(e["daddr"]) == ipaddress.ip_address(daddr), e
-	    assert e["family"] == "ipv" + fam and e["proto"] == "udp", e
+	    assert e["family"] == "ipv" + fam and e["proto"] == proto, e
 	    assert e["dport"] == int(port) and e["reason"] == "mismatch", e
 	    n += 1
 	print(n)
@@ -163,9 +167,9 @@ run_family() {
 	local dump
 	dump=$(tcpdump -nr "$pcap" 2>&1)
 	echo "$dump" | head -3 | sed 's/^/# /'
-	check "$pfx: tcpdump -r decodes $nev UDP datagrams $SEEN_A -> $ADDR_B.$UDP_PORT" \
-		test "$(grep -cE "^[0-9:.]+ IP6? $SEEN_A\.[0-9]+ > $ADDR_B\.$UDP_PORT: UDP" <<< "$dump")" = "$nev"
-	ok=$(python3 - "$pcap" "$fam" <<-'EOF'
+	check "$pfx: tcpdump -r decodes $nev $proto packets $SEEN_A -> $ADDR_B.$port" \
+		test "$(grep -cE "^[0-9:.]+ IP6? $SEEN_A\.[0-9]+ > $ADDR_B\.$port: (UDP|Flags)" <<< "$dump")" = "$nev"
+	ok=$(python3 - "$pcap" "$fam" "$proto" <<-'EOF'
 	import struct, sys
 	data = open(sys.argv[1], 'rb').read()
 	magic, _, _, _, _, _, link = struct.unpack('<IHHiIII', data[:24])
@@ -177,8 +181,10 @@ run_family() {
 	    off += 16 + cap
 	    hl = 20 if sys.argv[2] == '4' else 40
 	    assert pkt[0] >> 4 == int(sys.argv[2])
-	    assert (pkt[9] if hl == 20 else pkt[6]) == 17
-	    assert any(pkt[hl + 8:]), 'record %d: payload all zeros' % n
+	    l4 = 17 if sys.argv[3] == 'udp' else 6
+	    assert (pkt[9] if hl == 20 else pkt[6]) == l4
+	    l4len = 8 if l4 == 17 else (pkt[hl + 12] >> 4) * 4
+	    assert any(pkt[hl + l4len:]), 'record %d: payload all zeros' % n
 	    n += 1
 	print(n)
 	EOF
@@ -216,7 +222,10 @@ run_family() {
 	cleanup_all
 }
 
-for fam in ${XFRM_CSUM_CLI_FAMILIES:-4 6}; do
-	run_family $fam
+# "FAMILY PROTO" cases; XFRM_CSUM_CLI_CASES="4 udp,6 tcp" picks some.
+IFS=, read -r -a cases <<< "${XFRM_CSUM_CLI_CASES:-4 udp,6 udp,4 tcp}"
+for c in "${cases[@]}"; do
+	# shellcheck disable=SC2086
+	run_case $c
 done
 ktap_finish
