@@ -1,0 +1,224 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Check the kernel patch series end to end: apply, checkpatch, build, boot
+# and test.  Idempotent: trees are reset, object trees are reused.
+#
+# usage: scripts/patch-check.sh [-j JOBS] [STEP...]
+#   apply       kernel-tree.sh 6.12: the series applies with git am, no fuzz
+#   checkpatch  checkpatch.pl --strict on every patch of both series
+#   build       the patched minimal kernel build/kernels/6.12-xfrm-csum
+#   w1          make W=1 on the objects the series touches (6.12): no
+#               warnings
+#   test        boot it: selftests/repro_poison.sh with
+#               XFRM_CSUM_EXPECT=fixed (injector built against it), the
+#               series' kselftest xfrm_nat_csum.sh, and the kernel's
+#               net/ipsec, xfrm_policy.sh, pmtu.sh ESP-in-UDP cases, l2tp.sh
+#   6.1         kernel-tree.sh 6.1 applies the backport; W=1 build of the
+#               objects it touches
+#   base        the same kernel without the series (build/kernels/6.12-base)
+#               running the same kernel selftests, for the regression
+#               comparison; not part of the default
+# Default: apply checkpatch build w1 test 6.1.  Results of the guest runs
+# are kept in build/patch-check/ (KTAP); the comparison is printed when
+# both exist.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/common.sh"
+
+jobs=2
+while getopts j:h opt; do
+	case $opt in
+	j) jobs=$OPTARG ;;
+	*) sed -n '4,24s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(apply checkpatch build w1 test 6.1)
+
+out=$BUILD/patch-check
+mkdir -p "$out"
+name=6.12-xfrm-csum
+kselftests=(ipsec xfrm_policy pmtu_udp l2tp)
+nat_csum=tools/testing/selftests/net/xfrm_nat_csum.sh
+
+# The objects the series changes, for the W=1 builds
+touched_objs() {
+	local tree=$1
+
+	git -C "$tree" diff --name-only base HEAD -- '*.c' |
+		grep -v '^tools/' | sed 's/\.c$/.o/'
+}
+
+# stage_ksft TREE DEST: the net selftests with nettest and ipsec built
+stage_ksft() {
+	local tree=$1 dest=$2 sel=$1/tools/testing/selftests
+
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	cp -a "$sel/kselftest.h" "$sel/net" "$dest/"
+	[ -d "$sel/kselftest" ] && cp -a "$sel/kselftest" "$dest/"
+	(cd "$dest/net" &&
+	 gcc -O2 -Wall -o nettest nettest.c &&
+	 gcc -O2 -Wall -o ipsec ipsec.c) || die "building nettest/ipsec failed"
+}
+
+step_apply() {
+	log "apply: patches/6.12 onto linux-source-6.12"
+	"$top/scripts/kernel-tree.sh" 6.12 >/dev/null
+}
+
+# checkpatch_series VERSION: each patch checked by the checkpatch.pl of
+# the kernel it is for, from the pristine source (python3 from /usr/bin,
+# for spdxcheck.py's modules)
+checkpatch_series() {
+	local ver=$1 src=$BUILD/src/linux-source-$1 p res bad=0
+
+	[ -f "$src/scripts/checkpatch.pl" ] ||
+		"$top/scripts/kernel-tree.sh" -n "$ver" >/dev/null
+	while read -r p; do
+		case $p in ''|'#'*|0000-*) continue ;; esac
+		res=$(cd "$src" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl \
+			--strict -q --summary-file "$top/patches/$ver/$p" 2>&1) || true
+		if [ -n "$res" ]; then
+			echo "$res"
+			bad=1
+		fi
+		log "checkpatch $ver/$p: ${res:-clean}"
+	done < "$top/patches/$ver/series"
+	return $bad
+}
+
+step_checkpatch() {
+	checkpatch_series 6.12 && checkpatch_series 6.1 ||
+		die "checkpatch.pl --strict found problems"
+}
+
+# w1_build TREE OBJ: W=1 build of the touched objects in OBJ (configured
+# from minimal.config if needed); fails on any warning.  Objects are only
+# rebuilt when their source or flags changed: in the kernel's object tree
+# the next normal build recompiles them without W=1.
+w1_build() {
+	local tree=$1 obj=$2 objs log
+
+	mapfile -t objs < <(touched_objs "$tree")
+	if [ ! -f "$obj/.config" ]; then
+		mkdir -p "$obj"
+		make -s -C "$tree" O="$obj" tinyconfig >/dev/null
+		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" \
+			"$obj/.config" "$top/scripts/kconfig/minimal.config" >/dev/null
+		make -s -C "$tree" O="$obj" olddefconfig >/dev/null
+	fi
+	log "W=1 build in $obj: ${objs[*]}"
+	log=$out/w1-$(basename "$obj").log
+	make -s -C "$tree" O="$obj" LOCALVERSION= -j"$jobs" W=1 "${objs[@]}" \
+		> "$log" 2>&1 ||
+		{ cat "$log"; die "W=1 build failed"; }
+	if grep -q 'warning:' "$log"; then
+		cat "$log"
+		die "W=1 warnings in the touched files"
+	fi
+}
+
+step_w1() {
+	[ -f "$BUILD/obj/$name/.config" ] || step_build
+	w1_build "$BUILD/trees/6.12" "$BUILD/obj/$name"
+}
+
+step_build() {
+	local start=$SECONDS
+
+	[ "$(git -C "$BUILD/trees/6.12" rev-parse HEAD)" != \
+	  "$(git -C "$BUILD/trees/6.12" rev-parse base)" ] || step_apply
+	"$top/scripts/build-kernel.sh" -j "$jobs" -n "$name" "$BUILD/trees/6.12"
+	log "build: $((SECONDS - start)) s"
+}
+
+# guest KERNEL KSFT TAG [patch-guest.sh options and tests]
+guest() {
+	local kernel=$1 ksft=$2 tag=$3 rc=0
+
+	shift 3
+	log "booting $kernel: $*"
+	"$top/scripts/vm-run.sh" -k "$kernel" -m 2048 -t 1500 \
+		-e XFRM_CSUM_EXPECT=fixed \
+		-e "XFRM_CSUM_MODDIR=$BUILD/modules/$(kernel_release "$(kernel_dir "$kernel")")" \
+		-- "$top/scripts/patch-guest.sh" "$ksft" "$@" |
+		tee "$out/$tag.ktap" || rc=$?
+	return $rc
+}
+
+step_test() {
+	local kdir=$KERNELS/$name rc=0
+
+	[ -f "$kdir/.complete" ] || step_build
+	make -s -C "$top/selftests" >/dev/null
+	"$top/scripts/build-modules.sh" "$kdir"
+	stage_ksft "$BUILD/trees/6.12" "$BUILD/ksft/$name"
+	guest "$kdir" "$BUILD/ksft/$name" patched -p nat_csum \
+		"${kselftests[@]}" || rc=1
+	compare
+	[ $rc = 0 ] || die "tests failed on the patched kernel"
+}
+
+step_base() {
+	local src=$BUILD/src/linux-source-6.12 kdir=$KERNELS/6.12-base rc=0
+
+	[ -f "$src/Makefile" ] || "$top/scripts/kernel-tree.sh" -n 6.12 >/dev/null
+	[ -f "$kdir/.complete" ] ||
+		"$top/scripts/build-kernel.sh" -j "$jobs" -n 6.12-base "$src"
+	# The series' kselftest runs too: it must fail on this kernel.
+	stage_ksft "$src" "$BUILD/ksft/6.12-base"
+	[ -f "$BUILD/trees/6.12/$nat_csum" ] || step_apply
+	cp "$BUILD/trees/6.12/$nat_csum" "$BUILD/ksft/6.12-base/net/"
+	guest "$kdir" "$BUILD/ksft/6.12-base" base nat_csum "${kselftests[@]}" || rc=1
+	compare
+	return 0
+}
+
+# compare: per-test results on the unpatched and the patched kernel
+compare() {
+	local t b p
+
+	[ -f "$out/base.ktap" ] && [ -f "$out/patched.ktap" ] || return 0
+	printf '%-14s %-22s %s\n' test unpatched patched
+	for t in nat_csum "${kselftests[@]}"; do
+		b=$(grep -E "^(not )?ok [0-9]+ $t( |$)" "$out/base.ktap" | sed 's/ [0-9]* s$//' || true)
+		p=$(grep -E "^(not )?ok [0-9]+ $t( |$)" "$out/patched.ktap" | sed 's/ [0-9]* s$//' || true)
+		printf '%-14s %-22s %s\n' "$t" "$(verdict "$b")" "$(verdict "$p")"
+	done
+}
+
+verdict() {
+	case $1 in
+	"")		echo "not run" ;;
+	"not ok"*)	echo "FAIL" ;;
+	*SKIP*)		echo "skip" ;;
+	*)		echo "pass" ;;
+	esac
+}
+
+step_61() {
+	local tree
+
+	log "apply: patches/6.1 onto linux-source-6.1"
+	tree=$("$top/scripts/kernel-tree.sh" 6.1)
+	w1_build "$tree" "$BUILD/obj/w1-6.1"
+}
+
+start=$SECONDS
+for s in "${steps[@]}"; do
+	case $s in
+	apply)		step_apply ;;
+	checkpatch)	step_checkpatch ;;
+	w1)		step_w1 ;;
+	build)		step_build ;;
+	test)		step_test ;;
+	base)		step_base ;;
+	6.1)		step_61 ;;
+	*)		die "unknown step $s" ;;
+	esac
+done
+log "patch-check: ${steps[*]}: ok in $((SECONDS - start)) s"
