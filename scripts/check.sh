@@ -17,6 +17,17 @@ mkdir -p "$logs"
 passed=0 failed=0 skipped=0
 summary=()
 
+# record NAME RC SECONDS
+record() {
+	case $2 in
+	0) passed=$((passed + 1)); summary+=("ok      $1 ($3 s)") ;;
+	4) skipped=$((skipped + 1)); summary+=("skip    $1") ;;
+	*) failed=$((failed + 1)); summary+=("FAIL    $1 (exit $2, $3 s)") ;;
+	esac
+}
+
+logfile() { echo "$logs/${1//[^A-Za-z0-9.]/_}.log"; }
+
 # step NAME CMD...: run one step; exit 4 means skipped.
 step() {
 	local name=$1 rc start
@@ -26,13 +37,43 @@ step() {
 	[[ $name == $only ]] || return 0
 	log "=== $name"
 	start=$SECONDS
-	"$@" 2>&1 | tee "$logs/${name//[^A-Za-z0-9.]/_}.log"
+	"$@" 2>&1 | tee "$(logfile "$name")"
 	rc=${PIPESTATUS[0]}
-	case $rc in
-	0) passed=$((passed + 1)); summary+=("ok      $name ($((SECONDS - start)) s)") ;;
-	4) skipped=$((skipped + 1)); summary+=("skip    $name") ;;
-	*) failed=$((failed + 1)); summary+=("FAIL    $name (exit $rc, $((SECONDS - start)) s)") ;;
-	esac
+	record "$name" "$rc" $((SECONDS - start))
+}
+
+# parallel NAME1 CMD1 -- NAME2 CMD2: two steps at once (a TCG guest keeps
+# one core busy); their logs are shown one after the other.
+parallel() {
+	local names=() pids=() cmd=() i rc start
+
+	start=$SECONDS
+	while [ $# -gt 0 ]; do
+		names+=("$1")
+		shift
+		cmd=()
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do
+			cmd+=("$1")
+			shift
+		done
+		[ $# -gt 0 ] && shift
+		# shellcheck disable=SC2053
+		if [[ ${names[-1]} == $only ]]; then
+			log "=== ${names[-1]} (started)"
+			"${cmd[@]}" > "$(logfile "${names[-1]}")" 2>&1 &
+			pids+=($!)
+		else
+			pids+=("")
+		fi
+	done
+	for i in "${!names[@]}"; do
+		[ -n "${pids[i]}" ] || continue
+		wait "${pids[i]}"
+		rc=$?
+		log "=== ${names[i]} (output)"
+		cat "$(logfile "${names[i]}")"
+		record "${names[i]}" "$rc" $((SECONDS - start))
+	done
 }
 
 host_tools() {
@@ -59,9 +100,9 @@ optional() {
 start=$SECONDS
 step "host: build helpers and CLI, unit tests" host_tools
 step "host: checkpatch --strict on kernel sources" "$top/scripts/lint.sh"
-for k in 6.1 6.12; do
-	step "$k: selftests in a guest" guest_suite "$k"
-done
+# Both kernels side by side: each TCG guest keeps one core busy.
+parallel "6.1: selftests in a guest" guest_suite 6.1 -- \
+	 "6.12: selftests in a guest" guest_suite 6.12
 step "6.12 patched: series applies, builds, boots and passes" optional scripts/patch-check.sh
 
 echo
