@@ -26,13 +26,14 @@
 #     module holds no per-SA entries for them;
 # and at the end, no charon is left running.
 #
-# Environment: SWAN_SCENARIOS (default "nat:4 direct:4 nat:6"),
+# Environment: SWAN_SCENARIOS (default "nat:4 direct:4"; "nat:6 direct:6"
+# work too),
 # SWAN_REKEY (seconds, default 4), SWAN_REKEYS (rekeys to see, default 2).
 
 source "$(dirname "$0")/ipsec_lib.sh"
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
-SCENARIOS=${SWAN_SCENARIOS:-"nat:4 direct:4 nat:6"}
+SCENARIOS=${SWAN_SCENARIOS:-"nat:4 direct:4"}
 REKEY=${SWAN_REKEY:-4}
 REKEYS=${SWAN_REKEYS:-2}
 INJECT_EVERY=10
@@ -47,6 +48,7 @@ require_cmd ip nft socat xxd swanctl udp_stream python3
 
 XC=
 HAVE_MODULE=0
+LOADED_MODULE=0
 HAVE_INJECTOR=0
 
 find_cli() {
@@ -61,10 +63,8 @@ find_cli() {
 
 # The module in drop mode, if it was built; otherwise a stock kernel run.
 setup_module() {
-	if [ ! -d /sys/kernel/xfrm_csum ]; then
-		if load_module xfrm_csum; then
-			defer unload_module xfrm_csum
-		fi
+	if [ ! -d /sys/kernel/xfrm_csum ] && load_module xfrm_csum; then
+		LOADED_MODULE=1
 	fi
 	[ -d /sys/kernel/xfrm_csum ] && HAVE_MODULE=1
 	find_cli || XC=
@@ -83,7 +83,11 @@ sa_field() {
 	sa_json "$1" | python3 -c '
 import json, sys
 spi, key = int(sys.argv[1], 16), sys.argv[2].split(".")
-for e in json.load(sys.stdin):
+try:
+    sas = json.load(sys.stdin)
+except ValueError:
+    sas = []
+for e in sas:
     if int(e["spi"], 16) == spi:
         for k in key:
             e = e.get(k, "") if isinstance(e, dict) else ""
@@ -95,7 +99,11 @@ for e in json.load(sys.stdin):
 sa_spis() {
 	sa_json "$1" | python3 -c '
 import json, sys
-for e in json.load(sys.stdin):
+try:
+    sas = json.load(sys.stdin)
+except ValueError:
+    sas = [{"spi": "0xffffffff"}]	# no answer: not "no entries"
+for e in sas:
     print("%08x" % int(e["spi"], 16))'
 }
 
@@ -103,8 +111,25 @@ for e in json.load(sys.stdin):
 ns_stat() {
 	ip netns exec "$1" "$XC" -j stats --no-sa | python3 -c '
 import json, sys
-d = json.load(sys.stdin)
-print(d.get("netns", {}).get(sys.argv[1], 0))' "$2"
+try:
+    print(json.load(sys.stdin).get("netns", {}).get(sys.argv[1], 0))
+except ValueError:
+    print(0)' "$2"
+}
+
+# csum_neutral ADDR1 ADDR2: do both addresses have the same 16-bit
+# one's-complement sum (so translating one into the other needs no
+# checksum change)?
+csum_neutral() {
+	python3 -c '
+import ipaddress, sys
+def s(a):
+    b = ipaddress.ip_address(a).packed
+    v = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+    while v > 0xffff:
+        v = (v & 0xffff) + (v >> 16)
+    return v % 0xffff
+sys.exit(0 if s(sys.argv[1]) == s(sys.argv[2]) else 1)' "$1" "$2"
 }
 
 per_sa_ok() {
@@ -331,10 +356,14 @@ scenario() {
 		detail="SA $spi_ab on B: encap_oa=$oa nat_state=$st checked=$chk nat_adjusted=$adj unverified=$unv mismatch=$mis"
 		ok=0
 		[ "${chk:-0}" -gt 0 ] && [ "${mis:-1}" = 0 ] || ok=1
-		# Behind the NAT the difference must have been learned and
-		# used; without one, nothing needs adjusting.
-		if [ "$topo" = nat ]; then
+		# Behind a NAT that changes the pseudo-header sum, the
+		# difference must have been learned and used.  (The IPv6 NAT
+		# of ipsec_lib.sh happens to be checksum-neutral: a::2 and
+		# b::1 have the same one's-complement sum.)
+		if [ "$topo" = nat ] && ! csum_neutral "$ADDR_A" "$SEEN_A"; then
 			[ "$st" = locked ] && [ "${adj:-0}" -gt 0 ] || ok=1
+		elif [ "$topo" = nat ]; then
+			detail+=" (NAT is checksum-neutral for $ADDR_A -> $SEEN_A)"
 		fi
 		# Unverified packets are limited to the learning window.
 		[ "${unv:-99}" -le "$(cat /sys/module/xfrm_csum/parameters/learn_packets 2>/dev/null || echo 4)" ] || ok=1
@@ -432,8 +461,11 @@ rekey_phase() {
 			last=$spi
 		fi
 		[ ${#spis[@]} -gt "$REKEYS" ] && break
+		# Every other datagram: whatever the moment of the rekey, the
+		# new SA's first packets include corrupted ones, so a new SA
+		# that starts without a NAT difference lets them through.
 		if [ $HAVE_INJECTOR = 1 ]; then
-			inject_aead_start $INJECT_EVERY "0x$spi"
+			inject_aead_start 2 "0x$spi"
 		fi
 		udp_zero_stream 100 1000 || true
 		bad=$((bad + ${UDP_CORRUPTED:-0}))
@@ -474,6 +506,14 @@ rekey_phase() {
 }
 
 # --- main -----------------------------------------------------------------------
+
+# Scenarios clean up after themselves (cleanup_all); the module is ours to
+# unload only at the very end, if this test loaded it.
+final_cleanup() {
+	cleanup_all
+	[ $LOADED_MODULE = 1 ] && unload_module xfrm_csum
+}
+trap final_cleanup EXIT
 
 modprobe -q xfrm_user
 modprobe -q esp4
