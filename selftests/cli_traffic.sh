@@ -97,6 +97,13 @@ run_case() {
 		return
 	fi
 
+	# A second listener in human format that stops by itself after 3 events.
+	local ev3 m3pid
+	ev3=$(mktemp)
+	defer rm -f "$ev3"
+	"$XC" -n "$NS_B" monitor --count 3 > "$ev3" 2>&1 &
+	m3pid=$!
+
 	POISON_EVERY=10
 	POISON_UDP_COUNT=200
 	POISON_TCP_BYTES=300000
@@ -115,6 +122,17 @@ run_case() {
 	kill -TERM $mpid
 	wait $mpid
 	check "$pfx: monitor exits 0 on SIGTERM" test $? = 0
+	busywait 5000 eval '! kill -0 $m3pid 2>/dev/null'
+	if kill -0 $m3pid 2>/dev/null; then
+		kill $m3pid
+		ktap_fail "$pfx: monitor --count 3 did not stop by itself"
+	else
+		wait $m3pid
+		check "$pfx: monitor --count 3 exits 0 after 3 events" test $? = 0
+	fi
+	sed 's/^/# monitor --count 3: /' "$ev3"
+	check "$pfx: monitor human lines name time, SA, peer and ports" \
+		test "$(grep -cE "^[0-9T:.-]+Z mismatch ipv$fam spi 0x0a0b0001 from $SEEN_A to $ADDR_B $proto [0-9]+ > $port csum 0x[0-9a-f]{4}" "$ev3")" = 3
 	sed 's/^/# monitor: /' "$mon"
 	ktap_msg "$pfx: injected=$INJECTED delivered_bad=$BAD missing=$SHORT"
 
