@@ -411,6 +411,10 @@ scenario() {
 			property "$name: mismatches attributed to A's SA" $ok "$detail"
 			ktap_msg "module's per-SA table in B:"
 			ip netns exec "$NS_B" "$XC" sa | sed 's/^/#   /'
+			ktap_msg "Prometheus lines for B's SAs (xfrm-csum stats --format prometheus):"
+			ip netns exec "$NS_B" "$XC" stats --format prometheus |
+				grep -E '^xfrm_csum_(sa_packets_(checked|mismatched|dropped)_total|sa_nat_state.*} 1|packets_mismatched_total)' |
+				sed 's/^/#   /'
 		else
 			ktap_skip "$name: mismatches attributed to A's SA" "module or client not available"
 		fi
