@@ -49,16 +49,18 @@ static void check(int ok, const char *expr, int line, const char *fmt, ...)
 
 static int args(struct xc_args *a, char *err, size_t len, const char *line)
 {
-	char *copy = strdup(line), *argv[64], *tok, *save;
-	int argc = 0, rc;
+	/* the strings in a point into the copy: keep it until the next call */
+	static char copy[512];
+	char *argv[64], *tok, *save;
+	int argc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
 
 	argv[argc++] = "xfrm-csum";
 	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		argv[argc++] = tok;
 	argv[argc] = NULL;
-	rc = parse_args(argc, argv, a, err, len);
-	/* the strings in a point into copy: keep it (tests are short-lived) */
-	return rc;
+	return parse_args(argc, argv, a, err, len);
 }
 
 static void expect_usage(const char *line, const char *msg)
