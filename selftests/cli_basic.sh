@@ -147,14 +147,23 @@ fi
 
 prom=$(mktemp)
 defer rm -f "$prom"
-"$XC" -n "$NS1" stats --format prometheus > "$prom"
+ip netns exec "$NS1" "$XC" stats --format prometheus > "$prom"
 check "stats --format prometheus: well-formed" python3 "$TOOLTESTS/prom-lint.py" "$prom"
-check "prometheus: namespace counters and mode" \
-	grep -qxE 'xfrm_csum_packets_checked_total 0' "$prom"
+check "prometheus: namespace counters" \
+	grep -qx 'xfrm_csum_packets_checked_total 0' "$prom"
 check "prometheus: active mode" grep -qx 'xfrm_csum_mode{mode="audit"} 1' "$prom"
 check "prometheus: module-wide totals from sysfs" \
 	grep -qE '^xfrm_csum_global_packets_checked_total [0-9]+$' "$prom"
 check "prometheus: SA count" grep -qx 'xfrm_csum_sa_entries 0' "$prom"
+# -n NETNS labels the namespace's series; --no-global leaves sysfs out.
+"$XC" -n "$NS1" stats --format prometheus --no-global > "$prom"
+check "prometheus -n NETNS: well-formed" python3 "$TOOLTESTS/prom-lint.py" "$prom"
+check "prometheus -n NETNS: netns label" \
+	grep -qx "xfrm_csum_mode{netns=\"$NS1\",mode=\"audit\"} 1" "$prom"
+check "prometheus -n NETNS: every sample labelled" \
+	test "$(grep -v '^#' "$prom" | grep -cv "netns=\"$NS1\"")" = 0
+check "prometheus --no-global: no module-wide totals" \
+	test "$(grep -c xfrm_csum_global_ "$prom")" = 0
 
 pcap=$(mktemp)
 defer rm -f "$pcap"

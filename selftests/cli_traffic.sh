@@ -216,7 +216,7 @@ run_case() {
 	"$XC" -n "$NS_B" stats --format prometheus > "$prom"
 	check "$pfx: prometheus output well-formed" python3 "$TOOLTESTS/prom-lint.py" "$prom"
 	check "$pfx: prometheus per-SA mismatches labelled by peer" \
-		grep -qxF "xfrm_csum_sa_packets_mismatched_total{family=\"ipv$fam\",spi=\"$(printf 0x%08x $SPI_AB)\",peer=\"$SEEN_A\",local=\"$ADDR_B\"} $mism" "$prom"
+		grep -qxF "xfrm_csum_sa_packets_mismatched_total{netns=\"$NS_B\",family=\"ipv$fam\",spi=\"$(printf 0x%08x $SPI_AB)\",peer=\"$SEEN_A\",local=\"$ADDR_B\"} $mism" "$prom"
 
 	# relearn: learning again, then locked by a clean stream.
 	"$XC" -n "$NS_B" set sa spi "$SPI_AB" dst "$ADDR_B" relearn

@@ -17,7 +17,7 @@ void usage(FILE *f)
 "Usage: " PROG " [OPTIONS] COMMAND [ARGS]\n"
 "\n"
 "Commands:\n"
-"  stats [--format human|json|prometheus] [--no-sa]\n"
+"  stats [--format human|json|prometheus] [--no-sa] [--no-global]\n"
 "                          settings and counters of the network namespace,\n"
 "                          and the module-wide totals from " XC_SYSFS_DIR "\n"
 "  sa [show] [spi SPI] [dst ADDR]\n"
@@ -224,7 +224,7 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 {
 	const char *format = NULL, *count = NULL, *v;
 	char *words[MAXWORDS];
-	bool opts_done = false, m, json = false, no_sa = false;
+	bool opts_done = false, m, json = false, no_sa = false, no_global = false;
 	int i, n = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -255,6 +255,8 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 			a->pretty = true;
 		} else if (!strcmp(arg, "--no-sa")) {
 			no_sa = true;
+		} else if (!strcmp(arg, "--no-global")) {
+			no_global = true;
 		} else if (!strcmp(arg, "-n")) {
 			if (i + 1 >= argc)
 				return fail(err, errlen, "option '-n' needs a network namespace name");
@@ -334,6 +336,9 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 	if (no_sa && a->cmd != CMD_STATS)
 		return fail(err, errlen, "option '--no-sa' applies to stats only");
 	a->no_sa = no_sa;
+	if (no_global && a->cmd != CMD_STATS)
+		return fail(err, errlen, "option '--no-global' applies to stats only");
+	a->no_global = no_global;
 	if ((a->pcap || count) && a->cmd != CMD_MONITOR)
 		return fail(err, errlen, "options '--pcap' and '--count' apply to monitor only");
 	if (count) {

@@ -87,7 +87,7 @@ static int cmd_stats(struct xc_nl *nl, const struct xc_args *a)
 	if (xc_nl_do(nl, XFRM_CSUM_CMD_CONFIG_GET, false, NULL, NULL, config_msg, &cfg,
 		     "reading the settings") < 0)
 		return EXIT_RUNTIME;
-	have_g = !read_global(getenv("XFRM_CSUM_SYSFS") ?: XC_SYSFS_DIR, &g);
+	have_g = !a->no_global && !read_global(getenv("XFRM_CSUM_SYSFS") ?: XC_SYSFS_DIR, &g);
 
 	if (a->format == FMT_PROMETHEUS) {
 		if (!a->no_sa) {
@@ -99,7 +99,7 @@ static int cmd_stats(struct xc_nl *nl, const struct xc_args *a)
 			}
 		}
 		prom_stats(stdout, &st, &cfg, sas.v, sas.n, !a->no_sa,
-			   have_g ? &g : NULL);
+			   have_g ? &g : NULL, a->netns);
 		free(sas.v);
 		return EXIT_OK;
 	}

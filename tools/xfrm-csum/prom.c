@@ -7,7 +7,9 @@
  * in _total, units in the name (_seconds), one HELP and TYPE line per
  * family followed by all its samples.  Namespace totals are unlabelled;
  * per-SA series carry family, spi, peer and local labels; the module-wide
- * totals from sysfs are the xfrm_csum_global_* families.
+ * totals from sysfs are the xfrm_csum_global_* families.  With -n NETNS
+ * every per-namespace series also carries netns="NETNS", so that files for
+ * several namespaces can sit side by side in one textfile directory.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -16,6 +18,30 @@
 #include "xfrm-csum.h"
 
 #define PFX "xfrm_csum_"
+
+/* With -n NETNS: a netns label on every per-namespace series. */
+static const char *ns_label;
+
+/* "{netns=...}" or nothing, for otherwise unlabelled series. */
+static void ns_only(FILE *f)
+{
+	if (!ns_label)
+		return;
+	fputs("{netns=", f);
+	prom_label_value(f, ns_label);
+	fputc('}', f);
+}
+
+/* "{netns=...," or "{", before more labels. */
+static void labels_open(FILE *f)
+{
+	fputc('{', f);
+	if (ns_label) {
+		fputs("netns=", f);
+		prom_label_value(f, ns_label);
+		fputc(',', f);
+	}
+}
 
 void prom_label_value(FILE *f, const char *s)
 {
@@ -45,7 +71,8 @@ static void sa_labels(FILE *f, const struct xc_sa *sa, const char *extra_key,
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 
-	fputs("{family=", f);
+	labels_open(f);
+	fputs("family=", f);
 	prom_label_value(f, family_name(sa->family));
 	snprintf(buf, sizeof(buf), "0x%08x", sa->spi);
 	fputs(",spi=", f);
@@ -68,23 +95,32 @@ static void prom_config(FILE *f, const struct xc_config *c)
 	if (config_has(c, XFRM_CSUM_A_CONFIG_MODE)) {
 		family_hdr(f, "mode", "gauge",
 			   "Verification mode of the network namespace: 1 for the active mode.");
-		for (m = XFRM_CSUM_MODE_OFF; m <= XFRM_CSUM_MODE_DROP; m++)
-			fprintf(f, PFX "mode{mode=\"%s\"} %d\n", mode_name(m), m == c->mode);
+		for (m = XFRM_CSUM_MODE_OFF; m <= XFRM_CSUM_MODE_DROP; m++) {
+			fputs(PFX "mode", f);
+			labels_open(f);
+			fprintf(f, "mode=\"%s\"} %d\n", mode_name(m), m == c->mode);
+		}
 	}
 	if (config_has(c, XFRM_CSUM_A_CONFIG_LEARN_PACKETS)) {
 		family_hdr(f, "learn_packets", "gauge",
 			   "Consecutive agreeing packets that lock a learned NAT difference.");
-		fprintf(f, PFX "learn_packets %u\n", c->learn_packets);
+		fputs(PFX "learn_packets", f);
+		ns_only(f);
+		fprintf(f, " %u\n", c->learn_packets);
 	}
 	if (config_has(c, XFRM_CSUM_A_CONFIG_EVENT_RATE)) {
 		family_hdr(f, "event_rate_limit", "gauge",
 			   "Mismatch events sent per second at most (0: none).");
-		fprintf(f, PFX "event_rate_limit %u\n", c->event_rate);
+		fputs(PFX "event_rate_limit", f);
+		ns_only(f);
+		fprintf(f, " %u\n", c->event_rate);
 	}
 	if (config_has(c, XFRM_CSUM_A_CONFIG_MAX_SAS)) {
 		family_hdr(f, "sa_entries_max", "gauge",
 			   "Size limit of the namespace's SA table.");
-		fprintf(f, PFX "sa_entries_max %u\n", c->max_sas);
+		fputs(PFX "sa_entries_max", f);
+		ns_only(f);
+		fprintf(f, " %u\n", c->max_sas);
 	}
 }
 
@@ -94,7 +130,9 @@ static void prom_sas(FILE *f, const struct xc_sa *sas, size_t nsa)
 	size_t i, k;
 
 	family_hdr(f, "sa_entries", "gauge", "SA entries the module holds in the namespace.");
-	fprintf(f, PFX "sa_entries %zu\n", nsa);
+	fputs(PFX "sa_entries", f);
+	ns_only(f);
+	fprintf(f, " %zu\n", nsa);
 	if (!nsa)
 		return;
 
@@ -171,9 +209,11 @@ static void prom_global(FILE *f, const struct xc_global *g)
 
 void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
 		const struct xc_sa *sas, size_t nsa, bool with_sas,
-		const struct xc_global *g)
+		const struct xc_global *g, const char *netns)
 {
 	size_t k;
+
+	ns_label = netns;
 
 	if (c)
 		prom_config(f, c);
@@ -183,7 +223,9 @@ void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
 		if (!stats_has(s, ctr->type))
 			continue;
 		family_hdr(f, ctr->metric, "counter", ctr->help);
-		fprintf(f, PFX "%s %" PRIu64 "\n", ctr->metric, s->val[ctr->type]);
+		fprintf(f, PFX "%s", ctr->metric);
+		ns_only(f);
+		fprintf(f, " %" PRIu64 "\n", s->val[ctr->type]);
 	}
 	if (with_sas)
 		prom_sas(f, sas, nsa);

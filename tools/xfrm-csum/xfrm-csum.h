@@ -227,10 +227,13 @@ void print_event(const struct out *o, const struct xc_event *ev);
 
 /* --- prom.c: Prometheus text exposition -------------------------------- */
 
-/* s, c and g may be NULL; the per-SA families only when with_sas. */
+/*
+ * s, c and g may be NULL; the per-SA families only when with_sas; netns
+ * (may be NULL) labels every per-namespace series.
+ */
 void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
 		const struct xc_sa *sas, size_t nsa, bool with_sas,
-		const struct xc_global *g);
+		const struct xc_global *g, const char *netns);
 void prom_label_value(FILE *f, const char *s);
 
 /* --- args.c: the command line ------------------------------------------ */
@@ -259,6 +262,7 @@ struct xc_args {
 	const char *netns;
 	/* stats */
 	bool no_sa;		/* prometheus: leave out the per-SA metrics */
+	bool no_global;		/* leave out the module-wide totals */
 	/* sa: filters */
 	bool have_spi, have_daddr;
 	/* monitor */

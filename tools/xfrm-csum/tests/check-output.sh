@@ -37,8 +37,10 @@ for l in lines:
 ' "$out/event.json"
 	result $? "event.json: one JSON object per line"
 
-	"$py" "$(dirname "$0")/prom-lint.py" "$out/metrics.prom"
-	result $? "metrics.prom: exposition format and naming conventions"
+	for f in metrics.prom metrics-netns.prom; do
+		"$py" "$(dirname "$0")/prom-lint.py" "$out/$f"
+		result $? "$f: exposition format and naming conventions"
+	done
 else
 	echo "ok $((n + 1)) - # SKIP python3 not found"
 fi

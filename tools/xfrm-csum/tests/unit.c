@@ -90,7 +90,8 @@ static void test_args(void)
 	CHECK(!args(&a, err, sizeof(err), "stats --format prometheus") &&
 	      a.format == FMT_PROMETHEUS, "--format prometheus");
 	CHECK(!args(&a, err, sizeof(err), "stats --format=json --no-sa") &&
-	      a.format == FMT_JSON && a.no_sa, "--format=json --no-sa");
+	      a.format == FMT_JSON && a.no_sa && !a.no_global, "--format=json --no-sa");
+	CHECK(!args(&a, err, sizeof(err), "stats --no-global") && a.no_global, "--no-global");
 	CHECK(!args(&a, err, sizeof(err), "-n blue stats") && a.netns &&
 	      !strcmp(a.netns, "blue"), "-n NETNS");
 	CHECK(!args(&a, err, sizeof(err), "--netns=red sa") && !strcmp(a.netns, "red"),
@@ -160,6 +161,7 @@ static void test_args(void)
 	expect_usage("stats -j --format prometheus", "exclude each other");
 	expect_usage("sa --format prometheus", "applies to stats only");
 	expect_usage("stats --pcap x", "apply to monitor only");
+	expect_usage("sa --no-global", "applies to stats only");
 	expect_usage("monitor --pcap", "needs a file name");
 	expect_usage("monitor -c 0", "invalid count '0'");
 	expect_usage("monitor extra", "unexpected argument");
@@ -561,10 +563,9 @@ static void prom_sample(FILE *f, void *data)
 	struct xc_stats st;
 	struct xc_sa sas[2];
 
-	(void)data;
 	sample_stats(&st, &cfg, &g);
 	sample_sas(sas);
-	prom_stats(f, &st, &cfg, sas, 2, true, &g);
+	prom_stats(f, &st, &cfg, sas, 2, true, &g, data);
 }
 
 static void test_output(void)
@@ -619,6 +620,18 @@ static void test_output(void)
 	CHECK(strstr(s, "\nxfrm_csum_global_packets_mismatched_total 17\n") &&
 	      !strstr(s, "newfangled"), "global metrics from sysfs names");
 	CHECK(strstr(s, "xfrm_csum_sa_entries 2\n"), "SA count");
+	free(s);
+
+	s = capture(prom_sample, "vpn\"1");
+	f = out_file("metrics-netns.prom");
+	fputs(s, f);
+	fclose(f);
+	CHECK(strstr(s, "\nxfrm_csum_packets_checked_total{netns=\"vpn\\\"1\"} 100\n") &&
+	      strstr(s, "xfrm_csum_mode{netns=\"vpn\\\"1\",mode=\"drop\"} 1\n") &&
+	      strstr(s, "xfrm_csum_sa_packets_mismatched_total{netns=\"vpn\\\"1\",family=\"ipv4\",spi=\"0x0a0b0001\",peer=\"203.0.113.1\",local=\"203.0.113.2\"} 7\n") &&
+	      strstr(s, "\nxfrm_csum_global_packets_mismatched_total 17\n") &&
+	      strstr(s, "xfrm_csum_sa_entries{netns=\"vpn\\\"1\"} 2\n"),
+	      "netns label on per-namespace series (escaped), not on global ones");
 	free(s);
 
 	o = (struct out){ .f = NULL };
