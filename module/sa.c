@@ -256,12 +256,14 @@ void xfrm_csum_net_sa_exit(struct xfrm_csum_net *xn)
 
 static int xfrm_csum_km_notify(struct xfrm_state *x, const struct km_event *c)
 {
+	/* xfrm_user sets c->net only for flushes; states carry their own */
+	struct net *net = x ? xs_net(x) : c->net;
 	struct xfrm_csum_net *xn;
 	struct xfrm_csum_sa *sa;
 
-	if (!c->net)
+	if (!net)
 		return 0;
-	xn = xfrm_csum_pernet(c->net);
+	xn = xfrm_csum_pernet(net);
 	switch (c->event) {
 	case XFRM_MSG_EXPIRE:
 		if (!c->data.hard)

@@ -32,7 +32,8 @@ xcsum_require() {
 	require_cmd python3
 	[ -f "$XCSUM_YNL" ] || ksft_skip_all "no YNL client at $XCSUM_YNL"
 	xcsum_load "$@" || ksft_skip_all "xfrm_csum.ko not available"
-	defer xcsum_unload
+	# not deferred: cleanup_all runs between cases
+	trap 'cleanup_all; xcsum_unload' EXIT
 }
 
 # xcsum_sysfs NAME: one global counter.
@@ -112,4 +113,36 @@ xcsum_sa_dump() {
 xcsum_listening() {
 	ip netns exec "$1" awk '$2 == 16 && $4 != "00000000" { f = 1 } END { exit !f }' \
 		/proc/net/netlink
+}
+
+# xcsum_query NS...: one YNL session per namespace; prints shell
+# assignments NS<i>_<counter>=N from stats-get and, for each SA entry,
+# NS<i>_SA<spi>_<field>=V (nested counters as _stats_<counter>; addresses
+# in hex).  Use: eval "$(xcsum_query "$NS_B" "$NS_A")".
+xcsum_query() {
+	python3 - "$XCSUM_YNL" "$XCSUM_SPEC" "$@" <<'PY'
+import ctypes, os, sys
+ynl_dir = os.path.dirname(sys.argv[1])
+sys.path.insert(0, ynl_dir)
+from lib import YnlFamily
+libc = ctypes.CDLL(None, use_errno=True)
+def name(s):
+    return s.replace("-", "_")
+for i, ns in enumerate(sys.argv[3:]):
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    if libc.setns(fd, 0x40000000):
+        sys.exit("setns failed")
+    os.close(fd)
+    ynl = YnlFamily(sys.argv[2], "")
+    for k, v in ynl.do("stats-get", {}).items():
+        print(f"NS{i}_{name(k)}={v}")
+    for sa in ynl.dump("sa-get", {}):
+        pre = f"NS{i}_SA{sa['spi']}"
+        for k, v in sa.items():
+            if isinstance(v, dict):
+                for k2, v2 in v.items():
+                    print(f"{pre}_{name(k)}_{name(k2)}={v2}")
+            else:
+                print(f"{pre}_{name(k)}={v.hex() if isinstance(v, bytes) else v}")
+PY
 }
