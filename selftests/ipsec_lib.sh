@@ -9,10 +9,13 @@
 #   direct:  A a0 ---- b0 B          192.0.2.1/.2, 2001:db8:1::1/::2
 #
 #   nat:     A a0 ---- ra R rb ---- b0 B
-#            A 198.51.100.2, 2001:db8:a::2 (private side)
+#            A 198.51.100.2, 2001:db8:a::20 (private side)
 #            R masquerades towards B as 203.0.113.1, 2001:db8:b::1
 #            B 203.0.113.2, 2001:db8:b::2; B never learns A's address, so
 #            the inner checksum A computed does not match what B sees.
+#            (A's addresses are chosen so that their one's-complement sums
+#            differ from R's: 2001:db8:a::2 -> 2001:db8:b::1 would be a
+#            checksum-neutral translation, and hide the problem.)
 
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -55,7 +58,7 @@ topo_nat() {
 	veth_pair "$NS_A" a0 "$NS_R" ra || return 1
 	veth_pair "$NS_R" rb "$NS_B" b0 || return 1
 	ip -n "$NS_A" addr add 198.51.100.2/24 dev a0
-	ip -n "$NS_A" addr add 2001:db8:a::2/64 dev a0 nodad
+	ip -n "$NS_A" addr add 2001:db8:a::20/64 dev a0 nodad
 	ip -n "$NS_A" route add default via 198.51.100.1
 	ip -n "$NS_A" -6 route add default via 2001:db8:a::1
 	ip -n "$NS_R" addr add 198.51.100.1/24 dev ra
@@ -75,9 +78,26 @@ topo_nat() {
 	}
 	EOF
 	ADDR4_A=198.51.100.2 ADDR4_B=203.0.113.2 SEEN4_A=203.0.113.1
-	ADDR6_A=2001:db8:a::2 ADDR6_B=2001:db8:b::2 SEEN6_A=2001:db8:b::1
+	ADDR6_A=2001:db8:a::20 ADDR6_B=2001:db8:b::2 SEEN6_A=2001:db8:b::1
 	DEV_A=a0 DEV_B=b0
 	TOPO=nat
+	# A NAT that leaves the pseudo-header sum alone tests nothing.
+	! csum_neutral "$ADDR4_A" "$SEEN4_A" && ! csum_neutral "$ADDR6_A" "$SEEN6_A" ||
+		{ echo "topo_nat: translation is checksum-neutral" >&2; return 1; }
+}
+
+# csum_neutral ADDR1 ADDR2: do both addresses have the same one's-complement
+# sum, so that translating one into the other changes no L4 checksum?
+csum_neutral() {
+	python3 -c '
+import ipaddress, sys
+def s(a):
+    b = ipaddress.ip_address(a).packed
+    v = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+    while v > 0xffff:
+        v = (v & 0xffff) + (v >> 16)
+    return v % 0xffff
+sys.exit(0 if s(sys.argv[1]) == s(sys.argv[2]) else 1)' "$1" "$2"
 }
 
 # topo_create direct|nat
