@@ -118,8 +118,12 @@ setup_ns() {
 # --- waiting ----------------------------------------------------------------
 
 # busywait TIMEOUT_MS CMD...: retry CMD until it succeeds or time runs out.
+# Timeouts are multiplied by KSFT_TIMEOUT_SCALE (default 4): under TCG on
+# a loaded host a guest can stall for seconds, and a wait that gives up
+# early turns into a spurious failure; a longer one only costs time when
+# something is really broken.
 busywait() {
-	local timeout_ms=$1 start now
+	local timeout_ms=$(($1 * ${KSFT_TIMEOUT_SCALE:-4})) start now
 
 	shift
 	start=$(date +%s%3N)
