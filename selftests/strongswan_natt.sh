@@ -51,6 +51,8 @@ require_cmd ip nft socat xxd swanctl udp_stream python3
 XC=
 HAVE_MODULE=0
 LOADED_MODULE=0
+MODE_PARAM=/sys/module/xfrm_csum/parameters/mode
+SAVED_MODE=
 HAVE_INJECTOR=0
 
 find_cli() {
@@ -69,6 +71,12 @@ setup_module() {
 		LOADED_MODULE=1
 	fi
 	[ -d /sys/kernel/xfrm_csum ] && HAVE_MODULE=1
+	# The scenario namespaces take the module's defaults: drop mode,
+	# whatever an earlier test left (restored at exit).
+	if [ $HAVE_MODULE = 1 ]; then
+		SAVED_MODE=$(cat $MODE_PARAM)
+		echo drop > $MODE_PARAM
+	fi
 	# The module inherits the NAT difference across rekeys; a kernel
 	# patched with the series learns each SA afresh.
 	REKEY_STRICT=${SWAN_REKEY_STRICT:-$HAVE_MODULE}
@@ -530,6 +538,7 @@ rekey_phase() {
 # unload only at the very end, if this test loaded it.
 final_cleanup() {
 	cleanup_all
+	[ -n "$SAVED_MODE" ] && echo "$SAVED_MODE" > $MODE_PARAM 2>/dev/null
 	[ $LOADED_MODULE = 1 ] && unload_module xfrm_csum
 }
 trap final_cleanup EXIT
