@@ -185,8 +185,8 @@ static int fill_sa(struct sk_buff *msg, struct xfrm_csum_sa *sa, u32 portid,
 	xfrm_address_t seen, orig;
 	struct nlattr *nest;
 	bool orig_set;
+	u16 delta, own;
 	u32 kstate;
-	u16 delta;
 	void *hdr;
 
 	hdr = genlmsg_put(msg, portid, seq, &xfrm_csum_family, flags,
@@ -206,11 +206,13 @@ static int fill_sa(struct sk_buff *msg, struct xfrm_csum_sa *sa, u32 portid,
 		orig = sa->x->encap->encap_oa;
 		orig_set = true;
 	}
-	if (orig_set)
-		kstate = XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_STATIC,
-			xfrm_csum_add16(xfrm_csum_addr_sum(&orig, sa->family),
-					xfrm_csum_addr_sum(&sa->daddr,
-							   sa->family)));
+	own = xfrm_csum_addr_sum(&sa->daddr, sa->family);
+	if (orig_set) {
+		u16 k = xfrm_csum_add16(xfrm_csum_addr_sum(&orig, sa->family),
+					own);
+
+		kstate = XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_STATIC, k);
+	}
 
 	if (nla_put_u16(msg, XFRM_CSUM_A_SA_FAMILY, sa->family) ||
 	    nla_put_be32(msg, XFRM_CSUM_A_SA_SPI, sa->spi) ||
@@ -232,10 +234,9 @@ static int fill_sa(struct sk_buff *msg, struct xfrm_csum_sa *sa, u32 portid,
 
 	if (XFRM_CSUM_K_STATE(kstate) != XFRM_CSUM_NAT_STATE_LEARNING) {
 		/* delta = Pseen - K for the last seen addresses */
-		delta = xfrm_csum_sub16(xfrm_csum_add16(
-				xfrm_csum_addr_sum(&seen, sa->family),
-				xfrm_csum_addr_sum(&sa->daddr, sa->family)),
-				XFRM_CSUM_K_VALUE(kstate));
+		delta = xfrm_csum_add16(xfrm_csum_addr_sum(&seen, sa->family),
+					own);
+		delta = xfrm_csum_sub16(delta, XFRM_CSUM_K_VALUE(kstate));
 		if (nla_put_u16(msg, XFRM_CSUM_A_SA_NAT_DELTA, delta))
 			goto err_cancel;
 	}

@@ -17,6 +17,11 @@
  *
  * The table is bounded by the max_sas module parameter: beyond it packets
  * are still verified (with encap_oa, or T == 0) but counted "untracked".
+ *
+ * Rekey inheritance: when an SA locks K, K is remembered for the SA's
+ * address pair (peer as installed, local); the next SA between the same
+ * addresses starts provisional with it.  The list is bounded by max_sas
+ * too, the least recently locked pair goes first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,6 +57,50 @@ static void sa_free_rcu(struct rcu_head *head)
 	kfree(sa);
 }
 
+/* xn->lock held */
+static struct xfrm_csum_peer *peer_find(struct xfrm_csum_net *xn, u16 family,
+					const xfrm_address_t *saddr,
+					const xfrm_address_t *daddr)
+{
+	struct xfrm_csum_peer *p;
+
+	list_for_each_entry(p, &xn->peers, list)
+		if (p->family == family && xfrm_addr_equal(&p->saddr, saddr, family) &&
+		    xfrm_addr_equal(&p->daddr, daddr, family))
+			return p;
+	return NULL;
+}
+
+/* Remember the K an SA locked, for the next SA between the same addresses. */
+static void peer_remember(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
+			  u16 k)
+{
+	struct xfrm_csum_peer *p;
+
+	spin_lock_bh(&xn->lock);
+	p = peer_find(xn, sa->family, &sa->saddr, &sa->daddr);
+	if (!p) {
+		if (xn->nr_peers >= READ_ONCE(xfrm_csum_max_sas) &&
+		    !list_empty(&xn->peers)) {
+			p = list_last_entry(&xn->peers, struct xfrm_csum_peer,
+					    list);
+		} else {
+			p = kzalloc(sizeof(*p), GFP_ATOMIC);
+			if (!p)
+				goto out;
+			xn->nr_peers++;
+			list_add(&p->list, &xn->peers);
+		}
+		p->family = sa->family;
+		p->saddr = sa->saddr;
+		p->daddr = sa->daddr;
+	}
+	p->k = k;
+	list_move(&p->list, &xn->peers);
+out:
+	spin_unlock_bh(&xn->lock);
+}
+
 /**
  * xfrm_csum_sa_get - find or create the entry of an SA
  * @xn: the SA's namespace
@@ -65,6 +114,7 @@ static void sa_free_rcu(struct rcu_head *head)
 struct xfrm_csum_sa *xfrm_csum_sa_get(struct xfrm_csum_net *xn,
 				      struct xfrm_state *x, gfp_t gfp)
 {
+	struct xfrm_csum_peer *inherited;
 	struct xfrm_csum_sa *sa, *old;
 
 	sa = sa_lookup(xn, x);
@@ -105,6 +155,10 @@ struct xfrm_csum_sa *xfrm_csum_sa_get(struct xfrm_csum_net *xn,
 		kfree(sa);
 		return old;
 	}
+	inherited = peer_find(xn, sa->family, &sa->saddr, &sa->daddr);
+	if (inherited)
+		sa->kstate = XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_PROVISIONAL,
+					      inherited->k);
 	xfrm_state_hold(x);
 	hlist_add_head_rcu(&sa->node, &xn->sas[sa_bucket(x)]);
 	list_add_tail(&sa->list, &xn->sa_list);
@@ -143,13 +197,15 @@ struct xfrm_csum_sa *xfrm_csum_sa_find(struct xfrm_csum_net *xn, u16 family,
  * @k_pkt: the K this packet implies
  *
  * learn_packets consecutive agreeing votes lock K; a disagreeing vote
- * starts a new candidate (docs/design.md).
+ * starts a new candidate (docs/design.md).  A provisional K (inherited)
+ * stays in use until then.
  *
  * Return: the packed state after the vote (XFRM_CSUM_K_*).
  */
 u32 xfrm_csum_sa_learn(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
 		       u16 k_pkt)
 {
+	bool locked = false;
 	u32 kstate;
 
 	spin_lock_bh(&sa->lock);
@@ -165,9 +221,12 @@ u32 xfrm_csum_sa_learn(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
 	if (sa->votes >= READ_ONCE(xn->learn_packets)) {
 		kstate = XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_LOCKED, k_pkt);
 		WRITE_ONCE(sa->kstate, kstate);
+		locked = true;
 	}
 out:
 	spin_unlock_bh(&sa->lock);
+	if (locked)
+		peer_remember(xn, sa, k_pkt);
 	return kstate;
 }
 
@@ -231,6 +290,7 @@ void xfrm_csum_net_sa_init(struct xfrm_csum_net *xn)
 
 	spin_lock_init(&xn->lock);
 	INIT_LIST_HEAD(&xn->sa_list);
+	INIT_LIST_HEAD(&xn->peers);
 	for (i = 0; i < XFRM_CSUM_SA_BUCKETS; i++)
 		INIT_HLIST_HEAD(&xn->sas[i]);
 	INIT_DELAYED_WORK(&xn->gc_work, sa_gc);
@@ -245,12 +305,18 @@ void xfrm_csum_net_sa_init(struct xfrm_csum_net *xn)
  */
 void xfrm_csum_net_sa_exit(struct xfrm_csum_net *xn)
 {
+	struct xfrm_csum_peer *p, *ptmp;
 	struct xfrm_csum_sa *sa, *tmp;
 
 	cancel_delayed_work_sync(&xn->gc_work);
 	spin_lock_bh(&xn->lock);
 	list_for_each_entry_safe(sa, tmp, &xn->sa_list, list)
 		sa_unlink(xn, sa);
+	list_for_each_entry_safe(p, ptmp, &xn->peers, list) {
+		list_del(&p->list);
+		kfree(p);
+	}
+	xn->nr_peers = 0;
 	spin_unlock_bh(&xn->lock);
 }
 

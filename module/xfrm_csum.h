@@ -109,6 +109,23 @@ struct xfrm_csum_sa {
 #define XFRM_CSUM_SA_BUCKETS	256
 
 /**
+ * struct xfrm_csum_peer - a K learned for a pair of SA addresses, kept for
+ *	the next SA between them (rekey inheritance, docs/design.md)
+ * @list: per-namespace list, most recently locked first
+ * @family: AF_INET or AF_INET6
+ * @saddr: the peer's address as installed on the SA
+ * @daddr: our address
+ * @k: the K locked by the last SA between them
+ */
+struct xfrm_csum_peer {
+	struct list_head list;
+	u16 family;
+	xfrm_address_t saddr;
+	xfrm_address_t daddr;
+	u16 k;
+};
+
+/**
  * struct xfrm_csum_net - per network namespace state
  * @net: the namespace
  * @mode: enum xfrm_csum_mode
@@ -119,8 +136,10 @@ struct xfrm_csum_sa {
  * @stats: namespace totals
  * @sas: SA entries by xfrm_state pointer
  * @sa_list: the same entries, for walks
- * @lock: protects @sa_list, @nr_sas and changes to @sas
+ * @peers: K learned per address pair (struct xfrm_csum_peer)
+ * @lock: protects @sa_list, @nr_sas, changes to @sas, @peers, @nr_peers
  * @nr_sas: entries in @sas
+ * @nr_peers: entries in @peers, at most max_sas
  * @gc_work: drops entries whose SA is gone
  */
 struct xfrm_csum_net {
@@ -133,8 +152,10 @@ struct xfrm_csum_net {
 	struct xfrm_csum_stats stats;
 	struct hlist_head sas[XFRM_CSUM_SA_BUCKETS];
 	struct list_head sa_list;
+	struct list_head peers;
 	spinlock_t lock;	/* see the kernel-doc above */
 	unsigned int nr_sas;
+	unsigned int nr_peers;
 	struct delayed_work gc_work;
 };
 
