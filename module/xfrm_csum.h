@@ -73,6 +73,16 @@ struct xfrm_csum_peer_key {
  * @lock: protects the learning fields and @seen_saddr
  * @votes: consecutive packets that agreed on @cand
  * @cand: the candidate K being voted on
+ * @orig_set: @orig_addr is valid
+ * @family: AF_INET or AF_INET6 (identity fields below are copied from @x
+ *	when the entry is created)
+ * @encap_type: UDP_ENCAP_ESPINUDP or TCP_ENCAP_ESPINTCP
+ * @encap_sport: encapsulation source port (network order)
+ * @encap_dport: encapsulation destination port (network order)
+ * @spi: the SA's SPI
+ * @mark: the SA's mark value
+ * @daddr: the SA's destination (our) address
+ * @saddr: the SA's source (peer) address as installed
  * @orig_addr: original address set by the operator (@orig_set)
  * @seen_saddr: outer source address of the last packet
  * @stats: per-SA counters
