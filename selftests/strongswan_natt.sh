@@ -285,7 +285,7 @@ ALL_CHARON_PIDS=()
 
 scenario() {
 	local topo=${1%%:*} fam=${1##*:} name encap=no nat_key
-	local spi_ab spi_ba rc detail ok bad=0 injected=0 short=0 i
+	local spi_ab spi_ba detail ok bad=0 injected=0 short=0 i
 
 	name="$topo ipv$fam"
 	CHARON_PIDS=()
@@ -469,7 +469,7 @@ scenario() {
 # back to full protection once it has learned.
 rekey_phase() {
 	local spi spi_end spis=() bad=0 injected=0 rounds=0 straddled=0
-	local deadline tcp_spi tcp_from mis0=0 last= strict=$REKEY_STRICT
+	local deadline tcp_spi tcp_from mis0=0 last="" strict=$REKEY_STRICT
 
 	REKEY_OK=1 REKEY_SEEN=0
 	swan A --terminate --child t --timeout 30 > /dev/null 2>&1
