@@ -8,12 +8,12 @@
 #
 # usage (host): scripts/vm-run.sh -k build/kernels/6.12-xfrm-csum -m 2048 \
 #                   -- scripts/bench-patch.sh [-r ROUNDS] [-t SECONDS] [-T TOPO]
-#   -r ROUNDS   runs per protocol and setting [5]
-#   -t SECONDS  length of one iperf3 run [3]
+#   -r ROUNDS   runs per protocol and setting [7]
+#   -t SECONDS  length of one iperf3 run [4]
 #   -T TOPO     direct or nat [nat]
 #
-# Prints one "bench-patch: PROTO new=... old=... ratio=..." line per
-# protocol (Mbit/s, received), and the raw runs as comments.
+# Prints one "bench-patch: PROTO ratio=R new=N old=O Mbit/s ..." line per
+# protocol (received throughput, medians), and the raw runs as comments.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/ipsec_lib.sh"
 PATH=$top/selftests:$PATH
 
-rounds=5 secs=3 topo=nat
+rounds=7 secs=4 topo=nat
 while getopts r:t:T:h opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
@@ -93,8 +93,9 @@ for proto in tcp udp; do
 	[ ${#new[@]} -gt 0 ] && [ ${#old[@]} -gt 0 ] || continue
 	mn=$(printf '%s\n' "${new[@]}" | median)
 	mo=$(printf '%s\n' "${old[@]}" | median)
-	echo "bench-patch: $proto new=$mn old=$mo ratio=$(awk -v a="$mn" -v b="$mo" \
-		'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }') Mbit/s ($topo, IPv4, $rounds x ${secs}s)"
+	echo "bench-patch: $proto ratio=$(awk -v a="$mn" -v b="$mo" \
+		'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')" \
+		"new=$mn old=$mo Mbit/s (medians; $topo, IPv4, $rounds x ${secs} s)"
 done
 echo "# XfrmInCsumError on the receiver: $(xfrm_stat "$NS_B" XfrmInCsumError)"
 exit $rc
