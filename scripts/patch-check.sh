@@ -17,8 +17,9 @@
 #   6.1         kernel-tree.sh 6.1 applies the backport; W=1 build of the
 #               objects it touches
 #   base        the same kernel without the series (build/kernels/6.12-base)
-#               running the same kernel selftests, for the regression
-#               comparison; not part of the default
+#               running the same tests, for the regression comparison
+#               (repro_poison.sh with XFRM_CSUM_EXPECT=bug: its "pass"
+#               there means the bug was reproduced); not in the default
 # Default: apply checkpatch build w1 test 6.1.  Results of the guest runs
 # are kept in build/patch-check/ (KTAP); the comparison is printed when
 # both exist.
@@ -163,7 +164,7 @@ guest() {
 	[ "${1:-}" = -p ] && { opts=(-p); shift; }
 	log "booting $kernel: ${opts[*]} $*"
 	"$top/scripts/vm-run.sh" -k "$kernel" -m 2048 -t 1500 \
-		-e XFRM_CSUM_EXPECT=fixed \
+		-e "XFRM_CSUM_EXPECT=${expect:-fixed}" \
 		-e "XFRM_CSUM_MODDIR=$BUILD/modules/$(kernel_release "$kernel")" \
 		-- "$top/scripts/patch-guest.sh" "${opts[@]}" "$ksft" "$@" \
 		> "$ktap" 2>&1
@@ -214,7 +215,10 @@ step_base() {
 	stage_ksft "$src" "$BUILD/ksft/6.12-base"
 	[ -f "$BUILD/trees/6.12/$nat_csum" ] || step_apply
 	cp "$BUILD/trees/6.12/$nat_csum" "$BUILD/ksft/6.12-base/net/"
-	guests "$kdir" "$BUILD/ksft/6.12-base" base || true
+	# repro_poison.sh must reproduce the bug here: XFAIL, not pass
+	make -s -C "$top/selftests" >/dev/null
+	"$top/scripts/build-modules.sh" "$kdir"
+	expect=bug guests "$kdir" "$BUILD/ksft/6.12-base" base -p || true
 	compare
 }
 
