@@ -16,6 +16,8 @@ mkdir -p /dev/pts /dev/shm /run/vm-out
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs shm /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# What udev would create; DKMS and bash process substitution use it.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,msize=262144 out /run/vm-out
 
 # The kernel's modules live in the extracted package tree on the host.
