@@ -8,12 +8,13 @@
 #
 # usage (host): scripts/vm-run.sh -k build/kernels/6.12-xfrm-csum -m 2048 \
 #                   -- scripts/bench-patch.sh [-r ROUNDS] [-t SECONDS] [-T TOPO]
-#   -r ROUNDS   runs per protocol and setting [7]
-#   -t SECONDS  length of one iperf3 run [4]
+#   -r ROUNDS   runs per protocol and setting [15]
+#   -t SECONDS  length of one iperf3 run [2]
 #   -T TOPO     direct or nat [nat]
 #
-# Prints one "bench-patch: PROTO ratio=R new=N old=O Mbit/s ..." line per
-# protocol (received throughput, medians), and the raw runs as comments.
+# Prints one "bench-patch: PROTO ratio=R paired=P new=N old=O Mbit/s ..."
+# line per protocol: R is the ratio of the medians of the received
+# throughput, P the median of the per-round ratios; raw runs as comments.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/ipsec_lib.sh"
 PATH=$top/selftests:$PATH
 
-rounds=7 secs=4 topo=nat
+rounds=15 secs=2 topo=nat
 while getopts r:t:T:h opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
@@ -90,11 +91,18 @@ for proto in tcp udp; do
 	done
 	echo "# $proto new: ${new[*]}"
 	echo "# $proto old: ${old[*]}"
-	[ ${#new[@]} -gt 0 ] && [ ${#old[@]} -gt 0 ] || continue
+	[ ${#new[@]} -gt 0 ] && [ ${#old[@]} = ${#new[@]} ] || continue
 	mn=$(printf '%s\n' "${new[@]}" | median)
 	mo=$(printf '%s\n' "${old[@]}" | median)
+	# Back-to-back runs see the same host load: the median of the
+	# per-round ratios is less noisy than the ratio of the medians.
+	mp=$(for ((i = 0; i < ${#new[@]}; i++)); do
+		awk -v a="${new[i]}" -v b="${old[i]}" \
+			'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
+	     done | median)
 	echo "bench-patch: $proto ratio=$(awk -v a="$mn" -v b="$mo" \
 		'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')" \
+		"paired=$(printf %.3f "$mp")" \
 		"new=$mn old=$mo Mbit/s (medians; $topo, IPv4, $rounds x ${secs} s)"
 done
 echo "# XfrmInCsumError on the receiver: $(xfrm_stat "$NS_B" XfrmInCsumError)"
