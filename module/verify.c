@@ -69,15 +69,16 @@ static u16 pkt_fold(const struct sk_buff *skb, u16 family, u8 proto,
 }
 
 /*
- * The checksum field value that would have verified under K_eff: the
- * field moves the folded sum one for one, so remove the excess.
+ * The checksum field value that would have verified the data as received
+ * under K: the field enters the sum one for one, so take the excess
+ * (fold - want) out of it.  0 and 0xffff are the same in one's complement;
+ * report 0xffff, since 0 means "no checksum" in IPv4 UDP.
  */
 static __sum16 expected_csum(__sum16 got, u16 fold, u16 want)
 {
-	u16 c = xfrm_csum_sub16(~(__force u16)got & 0xffff,
-				xfrm_csum_sub16(fold, want));
+	u16 c = xfrm_csum_sub16((__force u16)got, xfrm_csum_sub16(fold, want));
 
-	return (__force __sum16)(u16)~c;
+	return (__force __sum16)(c ? c : 0xffff);
 }
 
 /*
