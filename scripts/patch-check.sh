@@ -16,6 +16,9 @@
 #               net/ipsec, xfrm_policy.sh, pmtu.sh ESP-in-UDP cases, l2tp.sh
 #   6.1         kernel-tree.sh 6.1 applies the backport; W=1 build of the
 #               objects it touches
+#   6.1-test    build the patched minimal 6.1 kernel (6.1-xfrm-csum) and
+#               boot it: repro_poison.sh, xfrm_nat_csum.sh, l2tp.sh; not
+#               in the default (another kernel build)
 #   base        the same kernel without the series (build/kernels/6.12-base)
 #               running the same tests, for the regression comparison
 #               (repro_poison.sh with XFRM_CSUM_EXPECT=bug: its "pass"
@@ -249,6 +252,22 @@ step_61() {
 	w1_build "$BUILD/trees/6.1" "$BUILD/obj/w1-6.1"
 }
 
+step_61_test() {
+	local kdir=$KERNELS/6.1-xfrm-csum tree=$BUILD/trees/6.1 rc=0
+
+	apply 6.1
+	if [ ! -f "$kdir/.complete" ] || [ "$out/applied-6.1" -nt "$kdir/.complete" ]; then
+		"$top/scripts/build-kernel.sh" -j "$jobs" -n 6.1-xfrm-csum "$tree"
+	fi
+	make -s -C "$top/selftests" >/dev/null
+	"$top/scripts/build-modules.sh" "$kdir"
+	stage_ksft "$tree" "$BUILD/ksft/6.1-xfrm-csum"
+	guest "$kdir" "$BUILD/ksft/6.1-xfrm-csum" "$out/patched-6.1.ktap" \
+		-p nat_csum l2tp || rc=1
+	cat "$out/patched-6.1.ktap"
+	[ $rc = 0 ] || die "tests failed on the patched 6.1 kernel"
+}
+
 start=$SECONDS
 for s in "${steps[@]}"; do
 	case $s in
@@ -259,6 +278,7 @@ for s in "${steps[@]}"; do
 	test)		step_test ;;
 	base)		step_base ;;
 	6.1)		step_61 ;;
+	6.1-test)	step_61_test ;;
 	*)		die "unknown step $s" ;;
 	esac
 done
