@@ -79,11 +79,14 @@ run_case() {
 	cleanup_all
 }
 
-# A mismatch event: SA identity, 5-tuple and the decrypted packet's start.
+# A mismatch event: SA identity, 5-tuple and the decrypted packet (whole,
+# with event-snaplen 1024 and 500-byte datagrams), a valid IPv4 packet as
+# the stack sees it, whose UDP checksum is the reported expected one.
 run_events() {
 	local name="events ipv4 udp" ev res
 
-	if ! topo_create direct || ! use_family 4 || ! poison_setup aead -e udp; then
+	if ! topo_create direct || ! use_family 4 || ! poison_setup aead -e udp ||
+	   ! xcsum_nl "$NS_B" --do config-set --json '{"event-snaplen": 1024}' >/dev/null; then
 		ktap_fail "$name" "setup failed"
 		cleanup_all
 		return
@@ -94,7 +97,9 @@ run_events() {
 	local lpid=$!
 	# group ids beyond 31 do not show in /proc: then just wait
 	busywait 4000 xcsum_listening "$NS_B" || sleep 1
-	poison_transfer udp
+	udp_zero_stream 100 500
+	INJECTED=$(inject_aead_count)
+	inject_aead_stop
 	wait $lpid
 	res=$(python3 - "$ev" "$((SPI_AB))" "$(xcsum_addr_hex "$ADDR_A")" \
 		"$(xcsum_addr_hex "$ADDR_B")" "$UDP_PORT" <<'PY'
@@ -102,7 +107,14 @@ import json, sys
 path, spi, saddr, daddr, dport = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
 text = open(path).read().strip().splitlines()
 msgs = json.loads(text[-1]) if text else []
-good = 0
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    t = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return t
+good = exact = 0
 for m in msgs:
     e = m.get("msg", {})
     pkt = e.get("pkt", "")
@@ -112,10 +124,19 @@ for m in msgs:
         pkt.startswith("45") and pkt[18:20] == "11" and
         pkt[24:32] == saddr and pkt[32:40] == daddr):
         good += 1
-print(f"events={len(msgs)} matching={good}")
+        p = bytes.fromhex(pkt)
+        udp = bytearray(p[20:])
+        if len(p) != e.get("pkt-len") or csum(p[:20]) != 0xffff:
+            continue
+        udp[6:8] = b"\0\0"
+        pseudo = p[12:20] + bytes([0, 17]) + len(udp).to_bytes(2, "big")
+        want = (~csum(pseudo + bytes(udp))) & 0xffff or 0xffff
+        if want == e.get("csum-expected") and want != e.get("csum"):
+            exact += 1
+print(f"events={len(msgs)} matching={good} complete_and_expected_csum_right={exact}")
 PY
 )
-	xcsum_check "$name" "echo '$res' | grep -q 'matching=[1-9]'" \
+	xcsum_check "$name" "echo '$res' | grep -q 'matching=\([1-9][0-9]*\) .*right=\1$'" \
 		"$res injected=$INJECTED suppressed=$(xcsum_stat "$NS_B" events-suppressed)"
 	cleanup_all
 }
