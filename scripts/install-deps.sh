@@ -9,7 +9,9 @@ pkgs=(
 	# guest rig
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file
 	# what runs inside the guests (the host root is the guest root)
-	iproute2 nftables socat xxd iperf3 tcpdump ethtool procps psmisc
+	iproute2 nftables socat xxd iperf3 tcpdump ethtool procps psmisc libcap2-bin
+	# the CLI tests render its man page
+	man-db groff-base
 	# building modules, kernels and tools
 	build-essential bc flex bison libelf-dev libssl-dev dwarves
 	pkg-config libmnl-dev git python3 python3-yaml
