@@ -64,6 +64,9 @@ done
 if command -v xfrm-csum >/dev/null; then
 	echo "per-SA table in B (xfrm-csum sa):"
 	ip netns exec "$NS_B" xfrm-csum sa | sed 's/^/  /'
+	echo "the same for monitoring (xfrm-csum stats --format prometheus):"
+	ip netns exec "$NS_B" xfrm-csum stats --format prometheus |
+		grep -E '^xfrm_csum_(sa_)?packets_(mismatched|dropped)_total' | sed 's/^/  /'
 fi
 fixed=$TCP_NONZERO
 cleanup_all
