@@ -98,8 +98,20 @@ run_gc() {
 	xcsum_check "$name" "[ $ok = 0 ]" "entries before delete=$n1 after=$before; second netns entries=${after:-?} torn down"
 }
 
+# After all the loading, unloading and traffic, the only taint allowed is
+# the one any out-of-tree module brings: O (bit 12) and, where modules are
+# signed, E (bit 13) for an unsigned one.
+run_taint() {
+	local t
+
+	t=$(cat /proc/sys/kernel/tainted)
+	xcsum_check "taints nothing beyond out-of-tree" \
+		"[ $(( t & ~(1 << 12 | 1 << 13) )) = 0 ]" "tainted=$t"
+}
+
 ktap_header
-ktap_plan 2
+ktap_plan 3
 run_gc
 run_unload
+run_taint
 ktap_finish
