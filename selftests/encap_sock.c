@@ -41,7 +41,7 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: encap_sock udp|tcp-listen -4|-6 [-p PORT]\n"
+		"Usage: encap_sock udp|tcp-listen -4|-6 [-p PORT]\n"
 		"       encap_sock tcp-connect -4|-6 -a PEER [-p PEERPORT] [-l LOCALPORT]\n");
 	exit(2);
 }
@@ -63,15 +63,17 @@ static void bypass(int fd, int family)
 
 	pol.dir = XFRM_POLICY_IN;
 	if (setsockopt(fd, level, opt, &pol, sizeof(pol)))
-		die("bypass policy (in)");
+		die("per-socket IPsec policy (in)");
 	pol.dir = XFRM_POLICY_OUT;
 	if (setsockopt(fd, level, opt, &pol, sizeof(pol)))
-		die("bypass policy (out)");
+		die("per-socket IPsec policy (out)");
 }
 
 static socklen_t make_addr(struct sockaddr_storage *ss, int family,
 			   const char *addr, int port)
 {
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
@@ -81,15 +83,12 @@ static socklen_t make_addr(struct sockaddr_storage *ss, int family,
 		if (addr && inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
 			goto bad;
 		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		if (addr && inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
-			goto bad;
-		return sizeof(*sin6);
 	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	if (addr && inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
+		goto bad;
+	return sizeof(*sin6);
 bad:
 	fprintf(stderr, "encap_sock: bad address '%s'\n", addr);
 	exit(2);
@@ -115,12 +114,23 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt(argc, argv, "46p:a:l:")) != -1) {
 		switch (c) {
-		case '4': family = AF_INET; break;
-		case '6': family = AF_INET6; break;
-		case 'p': port = atoi(optarg); break;
-		case 'l': lport = atoi(optarg); break;
-		case 'a': peer = optarg; break;
-		default: usage();
+		case '4':
+			family = AF_INET;
+			break;
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'l':
+			lport = atoi(optarg);
+			break;
+		case 'a':
+			peer = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!family)

@@ -30,7 +30,7 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: udp_stream send -4|-6 -a ADDR [-p PORT] [-n COUNT] [-s SIZE] [-i USEC]\n"
+		"Usage: udp_stream send -4|-6 -a ADDR [-p PORT] [-n COUNT] [-s SIZE] [-i USEC]\n"
 		"       udp_stream recv -4|-6 [-p PORT] [-n COUNT] [-t IDLE_MS]\n");
 	exit(2);
 }
@@ -73,15 +73,32 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt(argc, argv, "46a:p:n:s:i:t:")) != -1) {
 		switch (c) {
-		case '4': family = AF_INET; break;
-		case '6': family = AF_INET6; break;
-		case 'a': addr = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'n': count = atol(optarg); break;
-		case 's': size = atol(optarg); break;
-		case 'i': usec = atol(optarg); break;
-		case 't': idle = atol(optarg); break;
-		default: usage();
+		case '4':
+			family = AF_INET;
+			break;
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			count = atol(optarg);
+			break;
+		case 's':
+			size = atol(optarg);
+			break;
+		case 'i':
+			usec = atol(optarg);
+			break;
+		case 't':
+			idle = atol(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!family || size < 1 || size > MAX_SIZE || count < 1)
