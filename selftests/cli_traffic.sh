@@ -60,24 +60,8 @@ sa_json() {
 	"$XC" -n "$NS_B" -j sa spi "$1" | jget 'json.dumps(d[0]) if d else "{}"'
 }
 
-# retry_case FAM PROTO ATTEMPT WHAT: a setup step failed.  Guests on a loaded
-# host have seen their clock jump, expiring the rig's 5 s waits at once:
-# start over once before calling it a failure.
-retry_case() {
-	local fam=$1 proto=$2 attempt=$3 what=$4
-
-	if [ "$attempt" = 1 ]; then
-		ktap_msg "ipv$fam $proto: $what failed, starting over once"
-		cleanup_all
-		run_case "$fam" "$proto" 2
-	else
-		ktap_fail "ipv$fam $proto: $what"
-		cleanup_all
-	fi
-}
-
 run_case() {
-	local fam=$1 proto=$2 attempt=${3:-1}
+	local fam=$1 proto=$2
 	local pfx="ipv$fam $proto" mon ev pcap sa st mism events nev ok port
 
 	topo_create nat && use_family "$fam" || { ktap_fail "$pfx: topology"; return; }
@@ -93,7 +77,7 @@ run_case() {
 		wait $mpid
 		ktap_msg "monitor exit $?, pcap $(stat -c %s "$pcap") bytes"
 		sed 's/^/# /' "$mon"
-		retry_case "$fam" "$proto" "$attempt" "starting the monitor"
+		case_abort "$pfx: starting the monitor"
 		return
 	fi
 
@@ -110,12 +94,12 @@ run_case() {
 	port=$([ "$proto" = udp ] && echo $UDP_PORT || echo $TCP_PORT)
 	if ! poison_setup aead -e udp; then
 		kill $mpid; wait $mpid 2>/dev/null
-		retry_case "$fam" "$proto" "$attempt" "SA and injector setup"
+		case_abort "$pfx: SA and injector setup"
 		return
 	fi
 	if ! poison_transfer "$proto"; then
 		kill $mpid; wait $mpid 2>/dev/null
-		retry_case "$fam" "$proto" "$attempt" "poisoned transfer"
+		case_abort "$pfx: poisoned transfer"
 		return
 	fi
 	sleep 0.5

@@ -34,6 +34,12 @@ ktap_fail() { KTAP_FAIL=$((KTAP_FAIL + 1)); __ktap_result "not ok" "$1" "${2:-}"
 ktap_skip() { KTAP_SKIP=$((KTAP_SKIP + 1)); __ktap_result ok "$1" "SKIP ${2:-}"; }
 ktap_xfail() { KTAP_XFAIL=$((KTAP_XFAIL + 1)); __ktap_result ok "$1" "XFAIL ${2:-}"; }
 
+# A case that cannot go on: report it failed and tear down what it set up.
+case_abort() {
+	ktap_fail "$@"
+	cleanup_all
+}
+
 # Report one result from a kselftest exit code: 0 pass, 4 skip, else fail.
 ktap_result() {
 	local rc=$1 name=$2 why=${3:-}

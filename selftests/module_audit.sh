@@ -25,13 +25,11 @@ run_case() {
 	name="$mode ipv$fam $proto"
 	if ! topo_create direct || ! use_family "$fam" ||
 	   ! xcsum_mode "$NS_B" "$mode" || ! poison_setup aead -e udp; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	if ! poison_transfer "$proto"; then
-		ktap_fail "$name" "transfer failed"
-		cleanup_all
+		case_abort "$name" "transfer failed"
 		return
 	fi
 	unset "${!NS0_@}"

@@ -38,14 +38,12 @@ run_case() {
 	if ! topo_create direct || ! use_family "$fam" ||
 	   ! ip netns exec "$NS_B" ethtool -K "$DEV_B" gro "$gro" >/dev/null 2>&1 ||
 	   ! poison_setup aead -e udp; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	sys_before
 	if ! poison_transfer "$proto"; then
-		ktap_fail "$name" "transfer failed"
-		cleanup_all
+		case_abort "$name" "transfer failed"
 		return
 	fi
 	unset "${!NS0_@}" "${!NS1_@}"
@@ -87,8 +85,7 @@ run_events() {
 
 	if ! topo_create direct || ! use_family 4 || ! poison_setup aead -e udp ||
 	   ! xcsum_nl "$NS_B" --do config-set --json '{"event-snaplen": 1024}' >/dev/null; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	ev=$(mktemp)

@@ -49,18 +49,15 @@ run_case() {
 	[ "$how" = oa ] && opts=(-o)
 	if ! topo_create nat || ! use_family "$fam" ||
 	   ! poison_setup aead -e udp "${opts[@]}"; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	if [ "$how" = netlink ] && ! nl_set_orig; then
-		ktap_fail "$name" "sa-set orig-addr failed"
-		cleanup_all
+		case_abort "$name" "sa-set orig-addr failed"
 		return
 	fi
 	if ! poison_transfer "$proto"; then
-		ktap_fail "$name" "transfer failed"
-		cleanup_all
+		case_abort "$name" "transfer failed"
 		return
 	fi
 	unset "${!NS0_@}"
@@ -111,8 +108,7 @@ run_rekey() {
 	local st1 st2 unv2 mism2 adj2
 
 	if ! topo_create nat || ! use_family 4 || ! poison_setup aead -e udp; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	inject_aead_stop

@@ -25,8 +25,7 @@ run_unload() {
 	local sent got nonzero
 
 	if ! topo_create direct || ! use_family 4 || ! sa_setup -c gcm -e udp; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	d=$(mktemp -d)
@@ -75,8 +74,7 @@ run_gc() {
 	local name="SA entries freed with their SA" ok=0 before after n1 n2
 
 	if ! topo_create direct || ! use_family 6 || ! sa_setup -c gcm -e udp; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	udp_zero_stream 20 200 || ok=1

@@ -43,13 +43,11 @@ run_case() {
 		return
 	fi
 	if ! topo_create "$topo" || ! { use_family "$fam"; poison_setup "$inj" -e "$encap"; }; then
-		ktap_fail "$name" "setup failed"
-		cleanup_all
+		case_abort "$name" "setup failed"
 		return
 	fi
 	if ! poison_transfer "$proto"; then
-		ktap_fail "$name" "transfer failed"
-		cleanup_all
+		case_abort "$name" "transfer failed"
 		return
 	fi
 	detail="injected=$INJECTED delivered_bad=$BAD missing=$SHORT InCsumErrors+=$CSUM_DELTA"
