@@ -11,9 +11,7 @@
 
 #include "xfrm-csum.h"
 
-void usage(FILE *f)
-{
-	fputs(
+static const char usage_text[] =
 "Usage: " PROG " [OPTIONS] COMMAND [ARGS]\n"
 "\n"
 "Commands:\n"
@@ -40,11 +38,15 @@ void usage(FILE *f)
 "  -V, --version           print the version\n"
 "\n"
 "Exit status: 0 success, 1 runtime error (module missing, kernel refused),\n"
-"2 bad usage.  See xfrm-csum(8).\n", f);
+"2 bad usage.  See xfrm-csum(8).\n";
+
+void usage(FILE *f)
+{
+	fputs(usage_text, f);
 }
 
 static int fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__printf(3, 4);
 
 static int fail(char *err, size_t len, const char *fmt, ...)
 {
@@ -78,6 +80,16 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
 	return argv[++*i];
 }
 
+/* opt_value() as a test: true when argv[*i] is option name; *v its value. */
+static bool opt_match(int argc, char **argv, int *i, const char *name,
+		      const char **v)
+{
+	bool matched;
+
+	*v = opt_value(argc, argv, i, name, &matched);
+	return matched;
+}
+
 static bool is(const char *w, const char *a, const char *b, const char *c)
 {
 	return !strcmp(w, a) || (b && !strcmp(w, b)) || (c && !strcmp(w, c));
@@ -105,7 +117,8 @@ static int parse_set_sa(char **w, int n, struct xc_args *a, char *err, size_t le
 			return fail(err, len, "set sa: '%s' needs a value", w[i]);
 		if (is(w[i], "spi", NULL, NULL)) {
 			if (parse_spi(w[i + 1], &a->spi))
-				return fail(err, len, "set sa: invalid SPI '%s' (expected 1-0xffffffff, e.g. 0x0a0b0001)",
+				return fail(err, len,
+					    "set sa: invalid SPI '%s' (expected 1-0xffffffff, e.g. 0x0a0b0001)",
 					    w[i + 1]);
 			a->have_spi = true;
 		} else if (is(w[i], "dst", "daddr", "local")) {
@@ -133,7 +146,8 @@ static int parse_set_sa(char **w, int n, struct xc_args *a, char *err, size_t le
 			struct xc_addr tmp;
 
 			if (!parse_addr(orig, &any, &tmp))
-				return fail(err, len, "set sa: original address '%s' is not of the SA's family (%s)",
+				return fail(err, len,
+					    "set sa: original address '%s' is not of the SA's family (%s)",
 					    orig, family_name(a->family));
 			return fail(err, len, "set sa: invalid address '%s'", orig);
 		}
@@ -158,31 +172,37 @@ static int parse_set(char **w, int n, struct xc_args *a, char *err, size_t len)
 
 		if (is(k, "mode", NULL, NULL)) {
 			if (!val)
-				return fail(err, len, "set: 'mode' needs a value: off, audit or drop");
+				return fail(err, len,
+					    "set: 'mode' needs a value: off, audit or drop");
 			if (parse_mode(val, &c->mode))
-				return fail(err, len, "set: invalid mode '%s': expected off, audit or drop",
+				return fail(err, len,
+					    "set: invalid mode '%s': expected off, audit or drop",
 					    val);
 			c->present |= 1u << XFRM_CSUM_A_CONFIG_MODE;
 		} else if (is(k, "learn-packets", NULL, NULL)) {
 			if (!val || parse_u32(val, &v) || v < 1 || v > 255)
-				return fail(err, len, "set: learn-packets needs a number from 1 to 255%s%s%s",
+				return fail(err, len,
+					    "set: learn-packets needs a number from 1 to 255%s%s%s",
 					    val ? " (got '" : "", val ? val : "", val ? "')" : "");
 			c->learn_packets = v;
 			c->present |= 1u << XFRM_CSUM_A_CONFIG_LEARN_PACKETS;
 		} else if (is(k, "event-rate", NULL, NULL)) {
 			if (!val || parse_u32(val, &v) || v > 100000)
-				return fail(err, len, "set: event-rate needs a number from 0 to 100000%s%s%s",
+				return fail(err, len,
+					    "set: event-rate needs a number from 0 to 100000%s%s%s",
 					    val ? " (got '" : "", val ? val : "", val ? "')" : "");
 			c->event_rate = v;
 			c->present |= 1u << XFRM_CSUM_A_CONFIG_EVENT_RATE;
 		} else if (is(k, "event-snaplen", NULL, NULL)) {
 			if (!val || parse_u32(val, &v) || v > 1024)
-				return fail(err, len, "set: event-snaplen needs a number from 0 to 1024%s%s%s",
+				return fail(err, len,
+					    "set: event-snaplen needs a number from 0 to 1024%s%s%s",
 					    val ? " (got '" : "", val ? val : "", val ? "')" : "");
 			c->event_snaplen = v;
 			c->present |= 1u << XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN;
 		} else {
-			return fail(err, len, "set: unknown setting '%s' (mode, learn-packets, event-rate, event-snaplen, sa)",
+			return fail(err, len,
+				    "set: unknown setting '%s' (mode, learn-packets, event-rate, event-snaplen, sa)",
 				    k);
 		}
 	}
@@ -224,7 +244,7 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 {
 	const char *format = NULL, *count = NULL, *v;
 	char *words[MAXWORDS];
-	bool opts_done = false, m, json = false, no_sa = false, no_global = false;
+	bool opts_done = false, json = false, no_sa = false, no_global = false;
 	int i, n = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -259,21 +279,24 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 			no_global = true;
 		} else if (!strcmp(arg, "-n")) {
 			if (i + 1 >= argc)
-				return fail(err, errlen, "option '-n' needs a network namespace name");
+				return fail(err, errlen,
+					    "option '-n' needs a network namespace name");
 			a->netns = argv[++i];
-		} else if ((v = opt_value(argc, argv, &i, "--netns", &m)) || m) {
+		} else if (opt_match(argc, argv, &i, "--netns", &v)) {
 			if (!v || !*v)
-				return fail(err, errlen, "option '--netns' needs a network namespace name");
+				return fail(err, errlen,
+					    "option '--netns' needs a network namespace name");
 			a->netns = v;
-		} else if ((v = opt_value(argc, argv, &i, "--format", &m)) || m) {
+		} else if (opt_match(argc, argv, &i, "--format", &v)) {
 			if (!v)
-				return fail(err, errlen, "option '--format' needs a value: human, json or prometheus");
+				return fail(err, errlen,
+					    "option '--format' needs a value: human, json or prometheus");
 			format = v;
-		} else if ((v = opt_value(argc, argv, &i, "--pcap", &m)) || m) {
+		} else if (opt_match(argc, argv, &i, "--pcap", &v)) {
 			if (!v || !*v)
 				return fail(err, errlen, "option '--pcap' needs a file name");
 			a->pcap = v;
-		} else if (!strcmp(arg, "-c") || ((v = opt_value(argc, argv, &i, "--count", &m)) || m)) {
+		} else if (!strcmp(arg, "-c") || opt_match(argc, argv, &i, "--count", &v)) {
 			if (!strcmp(arg, "-c"))
 				v = i + 1 < argc ? argv[++i] : NULL;
 			if (!v)
@@ -314,7 +337,8 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 		if (rc)
 			return rc;
 	} else {
-		return fail(err, errlen, "unknown command '%s' (stats, sa, monitor, set)", words[0]);
+		return fail(err, errlen, "unknown command '%s' (stats, sa, monitor, set)",
+			    words[0]);
 	}
 
 	a->format = json ? FMT_JSON : FMT_HUMAN;
@@ -328,10 +352,13 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 		else if (!strcmp(format, "prometheus") || !strcmp(format, "prom"))
 			a->format = FMT_PROMETHEUS;
 		else
-			return fail(err, errlen, "invalid format '%s': expected human, json or prometheus",
+			return fail(err, errlen,
+				    "invalid format '%s': expected human, json or prometheus",
 				    format);
 		if (json && a->format != FMT_JSON)
-			return fail(err, errlen, "options '-j' and '--format %s' exclude each other", format);
+			return fail(err, errlen,
+				    "options '-j' and '--format %s' exclude each other",
+				    format);
 	}
 	if (no_sa && a->cmd != CMD_STATS)
 		return fail(err, errlen, "option '--no-sa' applies to stats only");
@@ -345,7 +372,9 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 		uint32_t c;
 
 		if (parse_u32(count, &c) || !c)
-			return fail(err, errlen, "invalid count '%s': expected a positive number", count);
+			return fail(err, errlen,
+				    "invalid count '%s': expected a positive number",
+				    count);
 		a->count = c;
 	}
 	return 0;

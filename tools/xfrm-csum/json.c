@@ -22,11 +22,21 @@ void json_escape(FILE *f, const char *s)
 	fputc('"', f);
 	for (p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"':	fputs("\\\"", f); break;
-		case '\\':	fputs("\\\\", f); break;
-		case '\n':	fputs("\\n", f); break;
-		case '\r':	fputs("\\r", f); break;
-		case '\t':	fputs("\\t", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
 		default:
 			if (*p < 0x20)
 				fprintf(f, "\\u%04x", *p);
@@ -111,7 +121,7 @@ void json_str(struct json *j, const char *key, const char *val)
 void json_u64(struct json *j, const char *key, uint64_t val)
 {
 	json_key(j, key);
-	fprintf(j->f, "%" PRIu64, val);
+	fprintf(j->f, "%llu", (unsigned long long)val);
 }
 
 void json_bool(struct json *j, const char *key, bool val)

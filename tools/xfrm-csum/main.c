@@ -211,6 +211,16 @@ static int event_msg(const struct nlmsghdr *nlh, void *data)
 	return m->count && m->seen >= m->count;
 }
 
+/* What monitor --pcap wrote, on stderr. */
+static void pcap_summary(const struct monitor *m, const char *path)
+{
+	errmsg("%llu event(s), %llu packet(s) written to %s",
+	       (unsigned long long)m->seen, (unsigned long long)m->written, path);
+	if (m->fixed)
+		errmsg("%llu captured IP header(s) still named ESP or the outer length: rewritten",
+		       (unsigned long long)m->fixed);
+}
+
 static int cmd_monitor(struct xc_nl *nl, const struct xc_args *a)
 {
 	struct monitor m = {
@@ -250,11 +260,7 @@ static int cmd_monitor(struct xc_nl *nl, const struct xc_args *a)
 	close(sfd);
 	if (m.pcap_fd >= 0) {
 		close(m.pcap_fd);
-		errmsg("%llu event(s), %llu packet(s) written to %s",
-		       (unsigned long long)m.seen, (unsigned long long)m.written, a->pcap);
-		if (m.fixed)
-			errmsg("%llu captured IP header(s) still named ESP or the outer length: rewritten",
-			       (unsigned long long)m.fixed);
+		pcap_summary(&m, a->pcap);
 	}
 	if (rc < 0 && rc != -EINTR) {
 		errmsg("receiving events: %s", strerror(-rc));

@@ -238,7 +238,9 @@ struct xc_nl *xc_nl_open(void)
 	int one = 1, rc;
 
 	nl = calloc(1, sizeof(*nl));
-	if (!nl || !(nl->buf = malloc(BUFSZ))) {
+	if (nl)
+		nl->buf = malloc(BUFSZ);
+	if (!nl || !nl->buf) {
 		errmsg("out of memory");
 		goto err_free;
 	}

@@ -107,12 +107,13 @@ void print_stats(const struct out *o, const struct xc_stats *s,
 		if (!stats_has(s, ctr->type) && k < 0)
 			continue;
 		if (stats_has(s, ctr->type))
-			snprintf(v, sizeof(v), "%" PRIu64, s->val[ctr->type]);
+			snprintf(v, sizeof(v), "%llu",
+				 (unsigned long long)s->val[ctr->type]);
 		else
-			strcpy(v, "-");
+			snprintf(v, sizeof(v), "-");
 		fprintf(o->f, "%-20s %20s", ctr->key, v);
 		if (g && k >= 0)
-			fprintf(o->f, " %20" PRIu64, g->f[k].val);
+			fprintf(o->f, " %20llu", (unsigned long long)g->f[k].val);
 		else if (g)
 			fprintf(o->f, " %20s", "-");
 		fputc('\n', o->f);
@@ -120,8 +121,8 @@ void print_stats(const struct out *o, const struct xc_stats *s,
 	/* sysfs files the tool does not know about (a newer module) */
 	for (k = 0; g && k < g->n; k++)
 		if (!counter_by_sysfs_name(g->f[k].name))
-			fprintf(o->f, "%-20s %20s %20" PRIu64 "\n",
-				g->f[k].name, "-", g->f[k].val);
+			fprintf(o->f, "%-20s %20s %20llu\n",
+				g->f[k].name, "-", (unsigned long long)g->f[k].val);
 }
 
 enum {
@@ -158,9 +159,9 @@ static void print_row(FILE *f, const int *width, const char *const *cell)
 static void stat_cell(char *buf, const struct xc_stats *s, int type)
 {
 	if (stats_has(s, type))
-		snprintf(buf, CELL, "%" PRIu64, s->val[type]);
+		snprintf(buf, CELL, "%llu", (unsigned long long)s->val[type]);
 	else
-		strcpy(buf, "-");
+		snprintf(buf, CELL, "-");
 }
 
 static void addr_cell(char *buf, const struct xc_addr *a)
@@ -172,7 +173,7 @@ static void addr_cell(char *buf, const struct xc_addr *a)
 
 static void sa_cells(const struct xc_sa *sa, char cells[NCOLS][CELL])
 {
-	strcpy(cells[COL_FAMILY], family_name(sa->family));
+	snprintf(cells[COL_FAMILY], CELL, "%s", family_name(sa->family));
 	snprintf(cells[COL_SPI], CELL, "0x%08x", sa->spi);
 	addr_cell(cells[COL_PEER], &sa->saddr);
 	addr_cell(cells[COL_LOCAL], &sa->daddr);
@@ -186,16 +187,16 @@ static void sa_cells(const struct xc_sa *sa, char cells[NCOLS][CELL])
 		snprintf(cells[COL_LAST], CELL, "%s",
 			 time_str(sa->last_mismatch, t, sizeof(t)));
 	} else {
-		strcpy(cells[COL_LAST], "-");
+		snprintf(cells[COL_LAST], CELL, "-");
 	}
 	if (sa_has(sa, XFRM_CSUM_A_SA_NAT_STATE))
-		strcpy(cells[COL_NAT], nat_state_name(sa->nat_state));
+		snprintf(cells[COL_NAT], CELL, "%s", nat_state_name(sa->nat_state));
 	else
-		strcpy(cells[COL_NAT], "-");
+		snprintf(cells[COL_NAT], CELL, "-");
 	if (sa_has(sa, XFRM_CSUM_A_SA_NAT_DELTA))
 		snprintf(cells[COL_DELTA], CELL, "0x%04x", sa->nat_delta);
 	else
-		strcpy(cells[COL_DELTA], "-");
+		snprintf(cells[COL_DELTA], CELL, "-");
 }
 
 static void print_sa_json(struct json *j, const struct xc_sa *sa)

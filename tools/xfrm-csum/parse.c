@@ -96,11 +96,21 @@ static int config_cb(const struct nlattr *a, void *data)
 	uint32_t *field;
 
 	switch (type) {
-	case XFRM_CSUM_A_CONFIG_MODE:		field = &c->mode; break;
-	case XFRM_CSUM_A_CONFIG_LEARN_PACKETS:	field = &c->learn_packets; break;
-	case XFRM_CSUM_A_CONFIG_EVENT_RATE:	field = &c->event_rate; break;
-	case XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN:	field = &c->event_snaplen; break;
-	case XFRM_CSUM_A_CONFIG_MAX_SAS:	field = &c->max_sas; break;
+	case XFRM_CSUM_A_CONFIG_MODE:
+		field = &c->mode;
+		break;
+	case XFRM_CSUM_A_CONFIG_LEARN_PACKETS:
+		field = &c->learn_packets;
+		break;
+	case XFRM_CSUM_A_CONFIG_EVENT_RATE:
+		field = &c->event_rate;
+		break;
+	case XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN:
+		field = &c->event_snaplen;
+		break;
+	case XFRM_CSUM_A_CONFIG_MAX_SAS:
+		field = &c->max_sas;
+		break;
 	default:
 		return MNL_CB_OK;
 	}

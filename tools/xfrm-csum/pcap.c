@@ -109,7 +109,8 @@ int pcap_fixup_ip(uint8_t *pkt, uint32_t caplen, uint32_t len, uint8_t l4)
 			pkt[2] = len >> 8;
 			pkt[3] = len;
 		}
-		pkt[10] = pkt[11] = 0;
+		pkt[10] = 0;
+		pkt[11] = 0;
 		c = ip_hdr_csum(pkt, ihl);
 		pkt[10] = c >> 8;
 		pkt[11] = c;

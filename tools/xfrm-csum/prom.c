@@ -148,7 +148,8 @@ static void prom_sas(FILE *f, const struct xc_sa *sas, size_t nsa)
 				continue;
 			fprintf(f, PFX "%s", name);
 			sa_labels(f, &sas[i], NULL, NULL);
-			fprintf(f, " %" PRIu64 "\n", sas[i].stats.val[c->type]);
+			fprintf(f, " %llu\n",
+				(unsigned long long)sas[i].stats.val[c->type]);
 		}
 	}
 
@@ -159,7 +160,7 @@ static void prom_sas(FILE *f, const struct xc_sa *sas, size_t nsa)
 			continue;
 		fputs(PFX "sa_last_mismatch_timestamp_seconds", f);
 		sa_labels(f, &sas[i], NULL, NULL);
-		fprintf(f, " %" PRIu64 "\n", sas[i].last_mismatch);
+		fprintf(f, " %llu\n", (unsigned long long)sas[i].last_mismatch);
 	}
 
 	family_hdr(f, "sa_first_seen_timestamp_seconds", "gauge",
@@ -169,7 +170,7 @@ static void prom_sas(FILE *f, const struct xc_sa *sas, size_t nsa)
 			continue;
 		fputs(PFX "sa_first_seen_timestamp_seconds", f);
 		sa_labels(f, &sas[i], NULL, NULL);
-		fprintf(f, " %" PRIu64 "\n", sas[i].first_seen);
+		fprintf(f, " %llu\n", (unsigned long long)sas[i].first_seen);
 	}
 
 	family_hdr(f, "sa_nat_state", "gauge",
@@ -201,7 +202,8 @@ static void prom_global(FILE *f, const struct xc_global *g)
 				continue;
 			snprintf(name, sizeof(name), "global_%s", c->metric);
 			family_hdr(f, name, "counter", c->help);
-			fprintf(f, PFX "%s %" PRIu64 "\n", name, g->f[i].val);
+			fprintf(f, PFX "%s %llu\n", name,
+				(unsigned long long)g->f[i].val);
 			break;
 		}
 	}
@@ -225,7 +227,7 @@ void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
 		family_hdr(f, ctr->metric, "counter", ctr->help);
 		fprintf(f, PFX "%s", ctr->metric);
 		ns_only(f);
-		fprintf(f, " %" PRIu64 "\n", s->val[ctr->type]);
+		fprintf(f, " %llu\n", (unsigned long long)s->val[ctr->type]);
 	}
 	if (with_sas)
 		prom_sas(f, sas, nsa);

@@ -21,29 +21,41 @@
 /* Order of the netlink attributes; the names follow the spec's. */
 const struct xc_counter xc_counters[] = {
 	{ XFRM_CSUM_A_STATS_CHECKED, "checked", "packets_checked_total",
-	  "Decrypted NAT-T transport-mode TCP/UDP packets whose inner checksum was examined.", true },
+	  "Decrypted NAT-T transport-mode TCP/UDP packets whose inner checksum was examined.",
+	  true },
 	{ XFRM_CSUM_A_STATS_VERIFIED, "verified", "packets_verified_total",
-	  "Packets whose checksum was right for the addresses as received.", true },
+	  "Packets whose checksum was right for the addresses as received.",
+	  true },
 	{ XFRM_CSUM_A_STATS_NAT_ADJUSTED, "nat_adjusted", "packets_nat_adjusted_total",
-	  "Packets whose checksum was right once the SA's NAT difference was applied.", true },
+	  "Packets whose checksum was right once the SA's NAT difference was applied.",
+	  true },
 	{ XFRM_CSUM_A_STATS_UNVERIFIED, "unverified", "packets_unverified_total",
-	  "Packets delivered without a verdict while the SA's NAT difference was learned.", true },
+	  "Packets delivered without a verdict while the SA's NAT difference was learned.",
+	  true },
 	{ XFRM_CSUM_A_STATS_NO_CSUM, "no_csum", "packets_no_checksum_total",
-	  "IPv4 UDP packets without a checksum, passed as RFC 768 allows.", true },
+	  "IPv4 UDP packets without a checksum, passed as RFC 768 allows.",
+	  true },
 	{ XFRM_CSUM_A_STATS_MISMATCH, "mismatch", "packets_mismatched_total",
-	  "Packets whose inner checksum was wrong.", true },
+	  "Packets whose inner checksum was wrong.",
+	  true },
 	{ XFRM_CSUM_A_STATS_DROPPED, "dropped", "packets_dropped_total",
-	  "Packets dropped in drop mode (mismatched or malformed).", true },
+	  "Packets dropped in drop mode (mismatched or malformed).",
+	  true },
 	{ XFRM_CSUM_A_STATS_MALFORMED, "malformed", "packets_malformed_total",
-	  "Packets with a truncated or inconsistent inner TCP/UDP header.", true },
+	  "Packets with a truncated or inconsistent inner TCP/UDP header.",
+	  true },
 	{ XFRM_CSUM_A_STATS_SKIPPED, "skipped", "packets_skipped_total",
-	  "ESP packets out of scope (tunnel or BEET mode, no encapsulation, neither TCP nor UDP).", false },
+	  "ESP packets out of scope (tunnel or BEET mode, no encapsulation, neither TCP nor UDP).",
+	  false },
 	{ XFRM_CSUM_A_STATS_UNTRACKED, "untracked", "packets_untracked_total",
-	  "Packets checked without a per-SA entry because the SA table was full.", false },
+	  "Packets checked without a per-SA entry because the SA table was full.",
+	  false },
 	{ XFRM_CSUM_A_STATS_EVENTS, "events", "events_sent_total",
-	  "Mismatch events sent to the events multicast group.", false },
+	  "Mismatch events sent to the events multicast group.",
+	  false },
 	{ XFRM_CSUM_A_STATS_EVENTS_SUPPRESSED, "events_suppressed", "events_suppressed_total",
-	  "Mismatch events not sent because of the rate limit.", false },
+	  "Mismatch events not sent because of the rate limit.",
+	  false },
 };
 
 const size_t xc_ncounters = ARRAY_SIZE(xc_counters);
@@ -288,7 +300,7 @@ int read_global(const char *dir, struct xc_global *g)
 			continue;
 		if (read_u64_file(dirfd(d), de->d_name, &v))
 			continue;
-		strcpy(g->f[g->n].name, de->d_name);
+		memcpy(g->f[g->n].name, de->d_name, strlen(de->d_name) + 1);
 		g->f[g->n].val = v;
 		g->n++;
 	}

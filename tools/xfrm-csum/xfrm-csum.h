@@ -18,6 +18,13 @@
 
 #include <linux/xfrm_csum.h>
 
+/*
+ * The kernel's __printf().  The attribute's parentheses open on the first
+ * line so that checkpatch does not suggest __printf() for its own definition.
+ */
+#define __printf(a, b) __attribute__((	\
+	format(printf, a, b)))
+
 #define PROG "xfrm-csum"
 
 #ifndef XFRM_CSUM_TOOL_VERSION
@@ -159,7 +166,7 @@ const char *time_str(uint64_t secs, char *buf, size_t len);
 const char *time_ns_str(uint64_t ns, char *buf, size_t len);
 
 /* Error messages: "xfrm-csum: ..." on stderr. */
-void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void errmsg(const char *fmt, ...) __printf(1, 2);
 
 /* The global counters in sysfs, one file per counter. */
 struct xc_global {

@@ -114,13 +114,15 @@ static void test_args(void)
 	      config_has(&a.cfg, XFRM_CSUM_A_CONFIG_MODE) &&
 	      a.cfg.mode == XFRM_CSUM_MODE_AUDIT &&
 	      !config_has(&a.cfg, XFRM_CSUM_A_CONFIG_LEARN_PACKETS), "set mode audit");
-	CHECK(!args(&a, err, sizeof(err), "set mode drop learn-packets 8 event-rate 0 event-snaplen 256") &&
+	CHECK(!args(&a, err, sizeof(err),
+		    "set mode drop learn-packets 8 event-rate 0 event-snaplen 256") &&
 	      a.cfg.mode == XFRM_CSUM_MODE_DROP && a.cfg.learn_packets == 8 &&
 	      config_has(&a.cfg, XFRM_CSUM_A_CONFIG_EVENT_RATE) && a.cfg.event_rate == 0 &&
 	      a.cfg.event_snaplen == 256, "set several settings");
 	CHECK(!args(&a, err, sizeof(err), "set mode off") && a.cfg.mode == XFRM_CSUM_MODE_OFF,
 	      "set mode off");
-	CHECK(!args(&a, err, sizeof(err), "set sa spi 0x0a0b0001 dst 192.0.2.2 orig 198.51.100.2") &&
+	CHECK(!args(&a, err, sizeof(err),
+		    "set sa spi 0x0a0b0001 dst 192.0.2.2 orig 198.51.100.2") &&
 	      a.cmd == CMD_SET_SA && a.spi == 0x0a0b0001 && a.family == AF_INET &&
 	      a.daddr.len == 4 && !memcmp(a.daddr.a, a4, 4) && a.orig.len == 4 &&
 	      !memcmp(a.orig.a, o4, 4) && !a.relearn, "set sa orig");
@@ -435,6 +437,8 @@ static void event_human(FILE *f, void *data)
 	print_event(&o, data);
 }
 
+#define EVENT_LINE "2023-11-14T22:13:20.123456Z mismatch ipv4 spi 0x0a0b0001 from 203.0.113.1 to 203.0.113.2 udp 40000 > 5001 csum 0xbeef expected 0x1234 nat locked len 1028\n"
+
 static void test_events_pcap(void)
 {
 	uint8_t pkt[2048], rec[64];
@@ -452,7 +456,7 @@ static void test_events_pcap(void)
 	      ev.pkt_len == len && ev.caplen == 128 && !memcmp(ev.pkt, pkt, 128),
 	      "event parsed");
 	s = capture(event_human, &ev);
-	CHECK(!strcmp(s, "2023-11-14T22:13:20.123456Z mismatch ipv4 spi 0x0a0b0001 from 203.0.113.1 to 203.0.113.2 udp 40000 > 5001 csum 0xbeef expected 0x1234 nat locked len 1028\n"),
+	CHECK(!strcmp(s, EVENT_LINE),
 	      "event line");
 	free(s);
 	o = (struct out){ .f = out_file("event.json"), .json = true };
@@ -467,7 +471,8 @@ static void test_events_pcap(void)
 	CHECK(!pcap_write_record(fd, ev.timestamp, ev.pkt, ev.caplen, ev.pkt_len),
 	      "pcap record written");
 	len = sample_packet(pkt, true);
-	pkt[2] = pkt[3] = 0xff;
+	pkt[2] = 0xff;
+	pkt[3] = 0xff;
 	CHECK(pcap_fixup_ip(pkt, 128, len, 17) == 1 && pkt[9] == 17 && pkt[2] == 0x04 &&
 	      pkt[3] == 0x04, "ESP-labelled IPv4 header rewritten for the reader");
 	CHECK(pcap_fixup_ip(pkt, 128, len, 17) == 0, "a correct header is left alone");
@@ -495,6 +500,8 @@ static void test_events_pcap(void)
 	CHECK(pcap_fixup_ip(pkt, 10, 1048, 6) == 0, "short capture left alone");
 }
 
+#define COMPACT_JSON "{\"a\":\"q\\\"uo\\\\te\\n\\u0001\",\"n\":18446744073709551615,\"l\":[true,null],\"e\":{}}\n"
+
 static void test_json(void)
 {
 	char *buf = NULL;
@@ -516,7 +523,7 @@ static void test_json(void)
 	json_obj_close(&j);
 	json_end(&j);
 	fclose(f);
-	CHECK(!strcmp(buf, "{\"a\":\"q\\\"uo\\\\te\\n\\u0001\",\"n\":18446744073709551615,\"l\":[true,null],\"e\":{}}\n"),
+	CHECK(!strcmp(buf, COMPACT_JSON),
 	      "compact JSON");
 	free(buf);
 
@@ -547,11 +554,11 @@ static void sample_stats(struct xc_stats *st, struct xc_config *cfg, struct xc_g
 				   .event_rate = 10, .event_snaplen = 128, .max_sas = 4096,
 				   .present = 0x3e };
 	memset(g, 0, sizeof(*g));
-	strcpy(g->f[0].name, "checked");
+	snprintf(g->f[0].name, sizeof(g->f[0].name), "checked");
 	g->f[0].val = 5000;
-	strcpy(g->f[1].name, "mismatches");
+	snprintf(g->f[1].name, sizeof(g->f[1].name), "mismatches");
 	g->f[1].val = 17;
-	strcpy(g->f[2].name, "newfangled");
+	snprintf(g->f[2].name, sizeof(g->f[2].name), "newfangled");
 	g->f[2].val = 1;
 	g->n = 3;
 }
@@ -567,6 +574,10 @@ static void prom_sample(FILE *f, void *data)
 	sample_sas(sas);
 	prom_stats(f, &st, &cfg, sas, 2, true, &g, data);
 }
+
+/* The labels of prom_sample's SAs. */
+#define SA4_LABELS "family=\"ipv4\",spi=\"0x0a0b0001\",peer=\"203.0.113.1\",local=\"203.0.113.2\""
+#define SA6_LABELS "family=\"ipv6\",spi=\"0x0b0a0001\",peer=\"2001:db8:b::1\",local=\"2001:db8:b::2\""
 
 static void test_output(void)
 {
@@ -609,13 +620,14 @@ static void test_output(void)
 	      "namespace counter metric");
 	CHECK(strstr(s, "xfrm_csum_mode{mode=\"drop\"} 1\n") &&
 	      strstr(s, "xfrm_csum_mode{mode=\"audit\"} 0\n"), "mode metric");
-	CHECK(strstr(s, "xfrm_csum_sa_packets_mismatched_total{family=\"ipv4\",spi=\"0x0a0b0001\",peer=\"203.0.113.1\",local=\"203.0.113.2\"} 7\n"),
+	CHECK(strstr(s, "xfrm_csum_sa_packets_mismatched_total{" SA4_LABELS "} 7\n"),
 	      "per-SA mismatch metric labelled by family, spi, peer, local");
-	CHECK(strstr(s, "xfrm_csum_sa_packets_checked_total{family=\"ipv6\",spi=\"0x0b0a0001\",peer=\"2001:db8:b::1\",local=\"2001:db8:b::2\"} 3\n"),
+	CHECK(strstr(s, "xfrm_csum_sa_packets_checked_total{" SA6_LABELS "} 3\n"),
 	      "IPv6 per-SA metric");
-	CHECK(strstr(s, "xfrm_csum_sa_nat_state{family=\"ipv4\",spi=\"0x0a0b0001\",peer=\"203.0.113.1\",local=\"203.0.113.2\",state=\"locked\"} 1\n"),
+	CHECK(strstr(s, "xfrm_csum_sa_nat_state{" SA4_LABELS ",state=\"locked\"} 1\n"),
 	      "NAT state metric");
-	CHECK(strstr(s, "xfrm_csum_sa_last_mismatch_timestamp_seconds{family=\"ipv4\",spi=\"0x0a0b0001\",peer=\"203.0.113.1\",local=\"203.0.113.2\"} 1700000100\n"),
+	CHECK(strstr(s, "xfrm_csum_sa_last_mismatch_timestamp_seconds{" SA4_LABELS
+		     "} 1700000100\n"),
 	      "last mismatch metric");
 	CHECK(strstr(s, "\nxfrm_csum_global_packets_mismatched_total 17\n") &&
 	      !strstr(s, "newfangled"), "global metrics from sysfs names");
@@ -628,7 +640,8 @@ static void test_output(void)
 	fclose(f);
 	CHECK(strstr(s, "\nxfrm_csum_packets_checked_total{netns=\"vpn\\\"1\"} 100\n") &&
 	      strstr(s, "xfrm_csum_mode{netns=\"vpn\\\"1\",mode=\"drop\"} 1\n") &&
-	      strstr(s, "xfrm_csum_sa_packets_mismatched_total{netns=\"vpn\\\"1\",family=\"ipv4\",spi=\"0x0a0b0001\",peer=\"203.0.113.1\",local=\"203.0.113.2\"} 7\n") &&
+	      strstr(s, "xfrm_csum_sa_packets_mismatched_total{netns=\"vpn\\\"1\","
+			SA4_LABELS "} 7\n") &&
 	      strstr(s, "\nxfrm_csum_global_packets_mismatched_total 17\n") &&
 	      strstr(s, "xfrm_csum_sa_entries{netns=\"vpn\\\"1\"} 2\n"),
 	      "netns label on per-namespace series (escaped), not on global ones");
@@ -668,11 +681,14 @@ static void test_extack(void)
 	      "extack message of a capped error");
 	nlh->nlmsg_flags = 0;
 	CHECK(!nl_extack_msg(nlh), "no TLVs, no message");
-	format_nl_error(buf, sizeof(buf), "SA spi 0x00000010 dst 192.0.2.2", ENOENT, "no such SA");
-	CHECK(!strcmp(buf, "SA spi 0x00000010 dst 192.0.2.2: No such file or directory: no such SA"),
+	format_nl_error(buf, sizeof(buf), "SA spi 0x00000010 dst 192.0.2.2", ENOENT,
+			"no such SA");
+	CHECK(!strcmp(buf,
+		      "SA spi 0x00000010 dst 192.0.2.2: No such file or directory: no such SA"),
 	      "error message: %s", buf);
 	format_nl_error(buf, sizeof(buf), "changing the settings", EPERM, NULL);
-	CHECK(!strcmp(buf, "changing the settings: Operation not permitted"), "error without extack");
+	CHECK(!strcmp(buf, "changing the settings: Operation not permitted"),
+	      "error without extack");
 }
 
 int main(int argc, char **argv)
