@@ -3,7 +3,6 @@
  * xfrm-csum: a minimal streaming JSON writer.  Like iproute2's "-j", the
  * output is compact by default, indented with "-p".
  */
-#include <inttypes.h>
 
 #include "xfrm-csum.h"
 

@@ -4,7 +4,6 @@
  * events.
  */
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -12,7 +12,6 @@
  * several namespaces can sit side by side in one textfile directory.
  */
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include "xfrm-csum.h"
