@@ -5,6 +5,11 @@ top=${top:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-$top/build}
 KERNELS=$BUILD/kernels
 
+# The scripts run make themselves and read its output (kernelrelease):
+# flags of a make that started them, such as the -w that `make -C DIR`
+# passes down, must not leak in.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
