@@ -17,11 +17,18 @@
 #   boot/vmlinux              uncompressed ELF, booted through PVH
 #   lib/modules/REL/          modules_install + depmod
 #   lib/modules/REL/build ->  the object tree, for out-of-tree modules
+#
+# Object tree and kernel live in the cache (scripts/common.sh), the
+# kernel with a key: the source tree's content (its git tree id, or the
+# source package it was unpacked from), the fragments, this script and
+# the compiler.  When the key matches, nothing is built; otherwise make
+# rebuilds what changed, through ccache.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/common.sh"
 
+args=("$@")
 frags=() jobs=2 name=
 while getopts f:j:n:h opt; do
 	case $opt in
@@ -37,11 +44,37 @@ src=$(readlink -f "$1")
 [ -f "$src/Makefile" ] || die "$src is not a kernel tree"
 [ ${#frags[@]} -gt 0 ] || frags=("$top/scripts/kconfig/minimal.config")
 
-obj=$BUILD/obj/$name
-dest=$KERNELS/$name
+cache_setup
+# one build of an object tree at a time, whichever clone asks
+if [ -z "${XFRM_CSUM_KERNEL_LOCKED:-}" ]; then
+	XFRM_CSUM_KERNEL_LOCKED=1 with_lock "kernel-$name" "$0" "${args[@]}"
+	exit
+fi
+obj=$CACHE/obj/$name
+dest=$CACHE/kernels/$name
+
+# What the kernel is built from; "unknown" never matches a stored key.
+source_id() {
+	if git -C "$src" rev-parse -q --verify 'HEAD^{tree}' >/dev/null 2>&1 &&
+	   git -C "$src" diff --quiet HEAD 2>/dev/null; then
+		git -C "$src" rev-parse 'HEAD^{tree}'
+	else
+		cat "$src/.xfrm-csum-source" 2>/dev/null || echo "unknown $(date +%s%N)"
+	fi
+}
+key=$( { source_id; cat "${frags[@]}" "$0"; gcc --version | head -n1; } | sha256sum | cut -c1-16)
+if [ -f "$dest/.complete" ] && [ "$(cat "$dest/.key" 2>/dev/null)" = "$key" ] &&
+   [ -d "$obj" ]; then
+	ln -sfn "$dest" "$KERNELS/$name"
+	log "kernel $name: cached (key $key)"
+	exit 0
+fi
+
 # An empty LOCALVERSION keeps setlocalversion from adding "+" for the git
 # tree; the name goes into CONFIG_LOCALVERSION instead.
-kmake=(make -s -C "$src" O="$obj" LOCALVERSION= -j"$jobs")
+cc="gcc"
+command -v ccache >/dev/null && cc="ccache gcc"
+kmake=(make -s -C "$src" O="$obj" LOCALVERSION= -j"$jobs" CC="$cc" HOSTCC="$cc")
 mkdir -p "$obj"
 
 log "configuring $name: tinyconfig + ${frags[*]##*/}"
@@ -84,7 +117,9 @@ cp "$obj/System.map" "$dest.tmp/boot/System.map-$rel"
 "${kmake[@]}" INSTALL_MOD_PATH="$dest.tmp" modules_install >/dev/null
 ln -sfn "$obj" "$dest.tmp/lib/modules/$rel/build"
 depmod -b "$dest.tmp" "$rel"
+echo "$key" > "$dest.tmp/.key"
 touch "$dest.tmp/.complete"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
-log "installed $dest (release $rel)"
+ln -sfn "$dest" "$KERNELS/$name"
+log "installed $dest (release $rel, key $key)"

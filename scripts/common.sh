@@ -5,10 +5,44 @@ top=${top:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-$top/build}
 KERNELS=$BUILD/kernels
 
+# Kernel sources, trees, object trees and kernels built from source live in
+# a cache outside the clone, so that a fresh clone with unchanged inputs
+# does not rebuild them (README: "make clean-cache" empties it).  ccache
+# keeps the compiler's work for the builds whose inputs did change.
+CACHE=${XFRM_CSUM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xfrm-csum}
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_COMPILERCHECK=${CCACHE_COMPILERCHECK:-content}
+export CCACHE_NOHASHDIR=1
+
 # The scripts run make themselves and read its output (kernelrelease):
 # flags of a make that started them, such as the -w that `make -C DIR`
 # passes down, must not leak in.
 unset MAKEFLAGS MFLAGS MAKELEVEL
+
+# cache_setup: build/src, build/trees and build/obj point into the cache.
+cache_setup() {
+	local d
+
+	mkdir -p "$BUILD" "$KERNELS" "$CACHE"/{src,trees,obj,kernels,locks}
+	for d in src trees obj; do
+		[ -L "$BUILD/$d" ] && continue
+		if [ -d "$BUILD/$d" ]; then
+			# an older clone kept them inside: move them out once
+			cp -a "$BUILD/$d/." "$CACHE/$d/" && rm -rf "${BUILD:?}/$d"
+		fi
+		ln -sfn "$CACHE/$d" "$BUILD/$d"
+	done
+}
+
+# with_lock NAME CMD...: run CMD holding a lock shared by every clone that
+# uses the cache (one tree or object tree is never built by two at once).
+with_lock() {
+	local name=$1
+
+	shift
+	mkdir -p "$CACHE/locks"
+	flock "$CACHE/locks/$name" "$@"
+}
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -16,7 +16,7 @@ pkgs=(
 	man-db groff-base
 	# building modules, kernels and tools
 	build-essential bc flex bison libelf-dev libssl-dev dwarves
-	pkg-config libmnl-dev git python3 python3-yaml
+	pkg-config libmnl-dev git python3 python3-yaml ccache
 	# deployment path: IKE daemon in the guests, DKMS, Debian packaging
 	strongswan-charon strongswan-swanctl dkms debhelper dh-dkms dpkg-dev
 )

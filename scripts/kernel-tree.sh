@@ -33,6 +33,7 @@ ver=$1
 series=$top/patches/$ver/series
 tree=${tree:-$BUILD/trees/$ver}
 src=$BUILD/src/linux-source-$ver
+cache_setup
 ident=(-c user.name="xfrm-csum developers" -c user.email=dev@xfrm-csum.invalid)
 
 # The source package ships one tarball; unpack it once under build/src.
@@ -50,6 +51,8 @@ if [ ! -f "$src/Makefile" ]; then
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO "./usr/src/linux-source-$ver.tar.xz" |
 		tar -xJ -C "$src.tmp"
+	# what scripts/build-kernel.sh keys a kernel built from it by
+	basename "$deb" > "$src.tmp/linux-source-$ver/.xfrm-csum-source"
 	mv "$src.tmp/linux-source-$ver" "$src"
 	rmdir "$src.tmp"
 fi
