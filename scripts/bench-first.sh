@@ -106,8 +106,8 @@ round() {
 	cleanup_all
 }
 
+# not deferred: cleanup_all runs after each round
 TMP=$(mktemp -d)
-defer rm -rf "$TMP"
 : > "$TMP/results"
 for ((r = 1; r <= REPS; r++)); do
 	for MEASURE in udp tcp; do
@@ -133,3 +133,4 @@ for c in ("confirm", "orig", "inherited", "stock"):
     print(f"{c:<10} {med(r[2] for r in u):>11.1f} {med(r[3] for r in t):>12.3f} "
           f"{med(r[4] for r in t):>12.3f} {med(r[5] for r in u):>12.1f} {med(r[5] for r in t):>12.1f}")
 PY
+rm -rf "$TMP"
