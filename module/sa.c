@@ -39,6 +39,10 @@
 static struct kmem_cache *xfrm_csum_sa_cache __ro_after_init;
 static struct kmem_cache *xfrm_csum_peer_cache __ro_after_init;
 
+/* Entries allocated in all namespaces, until freed after the grace period. */
+atomic_long_t xfrm_csum_nr_sa_entries;
+atomic_long_t xfrm_csum_nr_peer_entries;
+
 static const struct rhashtable_params sa_params = {
 	.head_offset = offsetof(struct xfrm_csum_sa, node),
 	.key_offset = offsetof(struct xfrm_csum_sa, x),
@@ -127,6 +131,7 @@ static void peer_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(xfrm_csum_peer_cache,
 			container_of(head, struct xfrm_csum_peer, rcu));
+	atomic_long_dec(&xfrm_csum_nr_peer_entries);
 }
 
 /* Unlink a peer entry; xn->lock held.  Freed after a grace period. */
@@ -178,6 +183,7 @@ static struct xfrm_csum_peer *peer_store(struct xfrm_csum_net *xn,
 	list_add(&p->lru, &xn->peer_lru);
 	xn->nr_peers++;
 	xn->peer_gen++;
+	atomic_long_inc(&xfrm_csum_nr_peer_entries);
 	return p;
 out:
 	if (xn->peer_lru.next != &p->lru) {
@@ -346,6 +352,7 @@ struct xfrm_csum_sa *xfrm_csum_sa_get(struct xfrm_csum_net *xn,
 	list_add_tail_rcu(&sa->list, &xn->sa_list);
 	WRITE_ONCE(xn->nr_sas, xn->nr_sas + 1);
 	xn->sa_gen++;
+	atomic_long_inc(&xfrm_csum_nr_sa_entries);
 	spin_unlock_bh(&xn->lock);
 	return sa;
 
@@ -590,6 +597,7 @@ static void sa_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(xfrm_csum_sa_cache,
 			container_of(head, struct xfrm_csum_sa, rcu));
+	atomic_long_dec(&xfrm_csum_nr_sa_entries);
 }
 
 /*

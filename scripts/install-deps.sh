@@ -9,7 +9,7 @@ pkgs=(
 	# guest rig
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file
 	# what runs inside the guests (the host root is the guest root)
-	iproute2 nftables socat xxd iperf3 tcpdump ethtool procps psmisc libcap2-bin
+	iproute2 nftables conntrack socat xxd iperf3 tcpdump ethtool procps psmisc libcap2-bin
 	# the kernel's own xfrm selftests (ping, iptables-nft) and checkpatch
 	iputils-ping iptables python3-ply python3-git
 	# the CLI tests render its man page
