@@ -136,8 +136,9 @@ rnat_rules() {
 # rnat_move ADDR: R's public address becomes ADDR (a carrier-grade NAT
 # giving B another address); conntrack forgets the old mappings.
 rnat_move() {
-	ip -n "$NS_R" addr add "$1/24" dev rb &&
-	ip -n "$NS_R" addr del "$RNAT_PUB/24" dev rb || return 1
+	# (deleting a subnet's primary address takes its secondaries along)
+	ip -n "$NS_R" addr del "$RNAT_PUB/24" dev rb &&
+	ip -n "$NS_R" addr add "$1/24" dev rb || return 1
 	RNAT_PUB=$1
 	TARGET4_B=$1 TARGET_B=$1
 	rnat_rules || return 1
