@@ -108,12 +108,18 @@ apt_setup
 dl=$CACHE/strongswan/dl
 mkdir -p "$dl"
 ver=
+# one already downloaded first: no archive round trip on rebuilds
 for v in $(candidates); do
-	if download "$v"; then
-		ver=$v
-		break
-	fi
+	[ -f "$dl/strongswan_${v#*:}.dsc" ] && { ver=$v; break; }
 done
+if [ -z "$ver" ]; then
+	for v in $(candidates); do
+		if download "$v"; then
+			ver=$v
+			break
+		fi
+	done
+fi
 [ -n "$ver" ] || die "no strongswan source package could be fetched"
 key=$( (echo "$ver"; cat "$patchdir/series";
 	while read -r p; do cat "$patchdir/$p"; done < "$patchdir/series";

@@ -22,6 +22,8 @@
 #   - charon finds both original addresses of each side's inbound SA, and
 #     installs the peer's as encap_oa where our own address is untranslated
 #     (zero on the side behind R: one address cannot describe that NAT);
+#   - the module's entries of both inbound SAs exist before any packet,
+#     static (sa-set);
 #   - the first packet of each direction's SA is corrupted: it is not
 #     delivered, and every correct one after it is (A->B and B->A);
 #   - every 2nd packet corrupted, UDP and TCP both ways: nothing corrupt
@@ -47,7 +49,7 @@ source "$(dirname "$0")/strongswan_lib.sh"
 SCENARIOS=${SWAN_SCENARIOS:-"nat-i:4 nat-r:4 nat-i:6 nat-r:6"}
 REKEY=${SWAN_REKEY:-4}
 REKEYS=${SWAN_REKEYS:-2}
-CHECKS_PER_SCENARIO=9
+CHECKS_PER_SCENARIO=10
 UDP_COUNT=100
 TCP_BYTES=500000
 : "${SWAN_PLUGIN:=$XCSUM_TOP/build/strongswan/libstrongswan-kernel-netlink.so}"
@@ -150,20 +152,18 @@ setup_module() {
 
 # inject_first: corrupt the next eligible packet of any SA, and only that.
 inject_first() {
-	echo 1 > "$INJECT_PARAMS/max"
-	inject_aead_start 1
+	INJECT_FIRST=1 INJECT_MAX=1 inject_aead_start 1
 }
 
-# inject_every N: corrupt every Nth eligible packet of any SA.
+# inject_every N: corrupt every Nth eligible packet of any SA, from the
+# next one on.
 inject_every() {
-	echo 0 > "$INJECT_PARAMS/max"
-	inject_aead_start "$1"
+	INJECT_FIRST=1 inject_aead_start "$1"
 }
 
 inject_off() {
 	[ $HAVE_INJECTOR = 1 ] || return 0
 	inject_aead_stop
-	echo 0 > "$INJECT_PARAMS/max"
 }
 
 # --- traffic ----------------------------------------------------------------------
@@ -235,18 +235,20 @@ for e in sas:
 
 # entries_ok NS ORIG_S ORIG_D [SPI...]: every listed entry (all if none
 # listed) is static with these original addresses and judged nothing
-# unconfirmed; sets ENTRIES (for the message) and ENTRY_MIS (mismatches).
+# unconfirmed; sets ENTRIES (for the message), ENTRY_MIS (mismatches) and
+# ENTRY_CHECKED (packets judged).
 entries_ok() {
 	local ns=$1 os=$2 od=$3 ok=0 spi st s d chk mis unc drop want
 
 	shift 3
 	want=" $* "
-	ENTRIES="" ENTRY_MIS=0
+	ENTRIES="" ENTRY_MIS=0 ENTRY_CHECKED=0
 	while read -r spi st s d chk mis unc drop; do
 		[ -n "$spi" ] || continue
 		[ $# -gt 0 ] && [[ $want != *" $spi "* ]] && continue
 		ENTRIES+="[$spi $st orig $s>$d checked=$chk mismatch=$mis unconfirmed=$unc dropped=$drop] "
 		ENTRY_MIS=$((ENTRY_MIS + mis))
+		ENTRY_CHECKED=$((ENTRY_CHECKED + chk))
 		[ "$st" = static ] && [ "$s" = "$os" ] && [ "$d" = "$od" ] &&
 			[ "$unc" = 0 ] || ok=1
 	done < <(entries "$ns")
@@ -334,7 +336,26 @@ scenario() {
 		grep -h 'original addresses\|xfrm-csum' "$SWAN_A/charon.log" "$SWAN_B/charon.log" | sed 's/^/# /'
 	fi
 
-	# 3, 4. The first packet of each direction corrupted.
+	# 3. Before any packet: sa-set made both entries, static.
+	if [ $HAVE_MODULE = 1 ]; then
+		ok=0
+		entries_ok "$NS_A" "$ORIG_S_A" "$ORIG_D_A" "$in_a" || ok=1
+		detail="A: $ENTRIES; "
+		[ "$ENTRY_CHECKED" = 0 ] || ok=1
+		entries_ok "$NS_B" "$ORIG_S_B" "$ORIG_D_B" "$in_b" || ok=1
+		detail+="B: $ENTRIES"
+		[ "$ENTRY_CHECKED" = 0 ] || ok=1
+		if [ $ok = 0 ]; then
+			ktap_pass "$name: both inbound SAs static before their first packet"
+			ktap_msg "  $detail"
+		else
+			ktap_fail "$name: both inbound SAs static before their first packet" "$detail"
+		fi
+	else
+		ktap_skip "$name: both inbound SAs static before their first packet" "module not available"
+	fi
+
+	# 4, 5. The first packet of each direction corrupted.
 	if [ $HAVE_INJECTOR = 1 ]; then
 		udp_dir A 50
 		injected=$INJ
@@ -354,7 +375,7 @@ scenario() {
 		ktap_skip "$name: B->A SA's corrupted first packet dropped, the rest delivered" "no injector"
 	fi
 
-	# 5. Every 2nd packet corrupted, UDP and TCP, both ways.
+	# 6. Every 2nd packet corrupted, UDP and TCP, both ways.
 	if [ $HAVE_INJECTOR = 1 ]; then
 		bad=0 lost=0 injected=0 detail=
 		for i in A B; do
@@ -379,7 +400,7 @@ scenario() {
 		ktap_skip "$name: 1/2 corrupted both ways: nothing corrupt delivered, nothing correct lost" "no injector"
 	fi
 
-	# 6. The module's entries: static from IKE, right addresses, nothing
+	# 7. The module's entries: static from IKE, right addresses, nothing
 	# judged without a NAT difference.
 	if [ $HAVE_MODULE = 1 ]; then
 		ok=0
@@ -399,7 +420,7 @@ scenario() {
 		ktap_skip "$name: both inbound SAs static with IKE's original addresses" "module not available"
 	fi
 
-	# 7, 8. A CHILD_SA rekeying every REKEY seconds under 1/2 corruption.
+	# 8, 9. A CHILD_SA rekeying every REKEY seconds under 1/2 corruption.
 	rekey_phase
 	if [ "$REKEY_OK" = 2 ]; then
 		ktap_fail "$name: 1/2 corrupted across rekeys: nothing corrupt delivered, nothing correct lost" "$REKEY_DETAIL"
@@ -409,12 +430,12 @@ scenario() {
 		ktap_skip "$name: 1/2 corrupted across rekeys: nothing corrupt delivered, nothing correct lost" "no injector"
 	fi
 	if [ $HAVE_MODULE = 1 ] && [ "$REKEY_OK" != 2 ]; then
+		local na nb
+		na=$(printf '%s\n' "${REKEY_STATIC[@]}" | grep -c '^A:')
+		nb=$(printf '%s\n' "${REKEY_STATIC[@]}" | grep -c '^B:')
+		detail="seen static with the right addresses: ${REKEY_STATIC[*]}; other entries: ${REKEY_BAD:-none}"
 		ok=0
-		entries_ok "$NS_A" "$ORIG_S_A" "$ORIG_D_A" "${REKEY_SPIS_A[@]}" || ok=1
-		detail="A: $ENTRIES; "
-		entries_ok "$NS_B" "$ORIG_S_B" "$ORIG_D_B" "${REKEY_SPIS_B[@]}" || ok=1
-		detail+="B: $ENTRIES"
-		[ ${#REKEY_SPIS_A[@]} -gt "$REKEYS" ] && [ ${#REKEY_SPIS_B[@]} -gt "$REKEYS" ] || ok=1
+		[ -z "$REKEY_BAD" ] && [ "$na" -gt "$REKEYS" ] && [ "$nb" -gt "$REKEYS" ] || ok=1
 		if [ $ok = 0 ]; then
 			ktap_pass "$name: every rekeyed SA static with IKE's original addresses"
 			ktap_msg "  $detail"
@@ -425,7 +446,7 @@ scenario() {
 		ktap_skip "$name: every rekeyed SA static with IKE's original addresses" "module not available or no rekeys"
 	fi
 
-	# 9. Teardown: the module lets go of the SAs.
+	# 10. Teardown: the module lets go of the SAs.
 	swan A --terminate --ike t --timeout 30 > /dev/null 2>&1
 	if [ $HAVE_MODULE = 1 ]; then
 		ok=0
@@ -449,11 +470,14 @@ scenario() {
 # every 2nd packet corrupted, until REKEYS rekeys were seen, then TCP both
 # ways.  Sets REKEY_OK (0 good, 1 protection failed, 2 the rekeying itself
 # failed), REKEY_SEEN, REKEY_DETAIL and the inbound SPIs seen on each side
-# (REKEY_SPIS_A, REKEY_SPIS_B).
+# (REKEY_SPIS_A, REKEY_SPIS_B).  With the module, after every round the
+# entries of both sides are checked (rekey_entries): REKEY_STATIC lists the
+# SPIs seen static with the right addresses, REKEY_BAD the other entries.
 rekey_phase() {
 	local spi deadline bad=0 lost=0 injected=0 rounds=0 i
 
 	REKEY_OK=1 REKEY_SEEN=0 REKEY_SPIS_A=() REKEY_SPIS_B=()
+	REKEY_STATIC=() REKEY_BAD=""
 	swan A --terminate --child t --timeout 30 > /dev/null 2>&1
 	[ $HAVE_INJECTOR = 1 ] && inject_every 2
 	if ! swan A --initiate --child r --timeout 60 > "$SWAN_A/init-r.log" 2>&1; then
@@ -482,6 +506,7 @@ rekey_phase() {
 			bad=$((bad + ${UDP_CORRUPTED:-1}))
 			lost=$((lost + 20 - UDP_RECEIVED - INJ))
 		done
+		rekey_entries
 		rounds=$((rounds + 1))
 	done
 	REKEY_SEEN=$((${#REKEY_SPIS_A[@]} - 1))
@@ -493,6 +518,7 @@ rekey_phase() {
 		lost=$((lost + TCP_BYTES - TCP_RECEIVED))
 	done
 	inject_off
+	rekey_entries
 	REKEY_DETAIL="inbound SPIs A: ${REKEY_SPIS_A[*]}, B: ${REKEY_SPIS_B[*]}; $rounds UDP rounds; injected=$injected delivered corrupt=$bad correct lost=$lost"
 	if [ "$REKEY_SEEN" -lt "$REKEYS" ]; then
 		swan_log A
@@ -504,6 +530,31 @@ rekey_phase() {
 		return
 	fi
 	[ "$bad" = 0 ] && [ "$lost" = 0 ] && REKEY_OK=0
+}
+
+# rekey_entries: check the module's entries of both sides now (all are
+# children of "r": "t" was deleted before).
+rekey_entries() {
+	local side ns os od spi st s d rest
+
+	[ $HAVE_MODULE = 1 ] || return 0
+	for side in A B; do
+		if [ $side = A ]; then
+			ns=$NS_A os=$ORIG_S_A od=$ORIG_D_A
+		else
+			ns=$NS_B os=$ORIG_S_B od=$ORIG_D_B
+		fi
+		while read -r spi st s d rest; do
+			[ -n "$spi" ] || continue
+			if [ "$st" = static ] && [ "$s" = "$os" ] && [ "$d" = "$od" ] &&
+			   [ "$(echo "$rest" | awk '{ print $3 }')" = 0 ]; then
+				[[ " ${REKEY_STATIC[*]} " == *" $side:$spi "* ]] ||
+					REKEY_STATIC+=("$side:$spi")
+			else
+				REKEY_BAD+="[$side $spi $st $s>$d $rest] "
+			fi
+		done < <(entries "$ns")
+	done
 }
 
 # --- main -----------------------------------------------------------------------
