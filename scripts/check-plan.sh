@@ -14,7 +14,8 @@
 #   kernel, and the patched kernel's base run shows it again), the
 #   reproduction with the module (module_repro.sh), the CLI against
 #   traffic, strongSwan, and the DKMS package built inside the guest (the
-#   other kernels' module builds are checked on the host).
+#   other kernels' module builds are checked on the host), and charon with
+#   the patched kernel-netlink plugin (strongswan_oa.sh).
 # - The kernel series is checked by scripts/patch-check.sh.
 #
 # QUICK (check.sh -q, make check-quick): the host jobs and the core on
@@ -73,5 +74,9 @@ if [ -z "$quick" ]; then
 		repro_poison.sh module_repro.sh
 	job 6.12-e2e "modules-6.12 deb" guest 6.12 full \
 		cli_traffic.sh strongswan_natt.sh dkms_install.sh
+	# strongSwan's plugin with patches/strongswan, then charon behind
+	# NATs either side giving the module both original addresses
+	job strongswan "" "$top/scripts/build-strongswan.sh"
+	job 6.12-ike "modules-6.12 strongswan" guest 6.12 full strongswan_oa.sh
 	job patch "" optional scripts/patch-check.sh
 fi
