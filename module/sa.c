@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/memcontrol.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/mm.h>
@@ -43,10 +44,18 @@ static struct kmem_cache *xfrm_csum_peer_cache __ro_after_init;
 atomic_long_t xfrm_csum_nr_sa_entries;
 atomic_long_t xfrm_csum_nr_peer_entries;
 
+/* The key is a pointer: a multiplicative hash is enough, and cheap. */
+static u32 sa_hashfn(const void *data, u32 len, u32 seed)
+{
+	return hash_64((unsigned long)*(struct xfrm_state * const *)data ^ seed,
+		       32);
+}
+
 static const struct rhashtable_params sa_params = {
 	.head_offset = offsetof(struct xfrm_csum_sa, node),
 	.key_offset = offsetof(struct xfrm_csum_sa, x),
 	.key_len = sizeof(struct xfrm_state *),
+	.hashfn = sa_hashfn,
 	.automatic_shrinking = true,
 };
 

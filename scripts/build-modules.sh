@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the project's kernel modules out of tree for one kernel and collect
-# them in build/modules/<release>/: xfrm_csum.ko (module/) and the test-only
-# injector xfrm_csum_inject.ko (selftests/inject/).  Sources are copied so
+# them in build/modules/<release>/: xfrm_csum.ko (module/), the test-only
+# injector xfrm_csum_inject.ko (selftests/inject/) and micro-benchmark
+# xfrm_csum_bench.ko (selftests/bench/).  Sources are copied so
 # that builds for several kernels never share object files.
 #
 # usage: scripts/build-modules.sh KERNEL [EXTRA_MAKE_ARGS...]
@@ -39,5 +40,7 @@ cp -a "$top/module/compat" "$work/module/"	# the injector uses detect.sh
 build_one selftests/inject xfrm_csum_inject
 if [ -f "$top/module/Kbuild" ]; then
 	build_one module xfrm_csum
+	# the micro-benchmark builds the module's sources in (bench_*.c)
+	build_one selftests/bench xfrm_csum_bench
 fi
 log "modules for $rel in $out"
