@@ -35,3 +35,6 @@ have CONST_CTL_TABLE include/linux/sysctl.h \
 have XFRM_SA_DIR include/net/xfrm.h 'u8[[:space:]]+dir;'
 # 6.6: get_random_u32_below() (6.1 has it too, prandom_u32_max before).
 have RANDOM_U32_BELOW include/linux/random.h 'get_random_u32_below'
+# <linux/hex.h>: split out of <linux/kernel.h> after 6.1; kernel.h stops
+# including it by 7.2.
+have LINUX_HEX_H include/linux/hex.h 'hex2bin'
