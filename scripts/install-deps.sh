@@ -17,6 +17,8 @@ pkgs=(
 	# building modules, kernels and tools
 	build-essential bc flex bison libelf-dev libssl-dev dwarves
 	pkg-config libmnl-dev git python3 python3-yaml ccache
+	# modules for Debian's 7.x kernels build in a sid root (build-root.sh)
+	mmdebstrap debian-archive-keyring
 	# deployment path: IKE daemon in the guests, DKMS, Debian packaging
 	strongswan-charon strongswan-swanctl dkms debhelper dh-dkms dpkg-dev
 )
