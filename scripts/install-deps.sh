@@ -19,6 +19,8 @@ pkgs=(
 	pkg-config libmnl-dev git python3 python3-yaml ccache
 	# strongSwan's kernel-netlink plugin rebuilt with patches/strongswan
 	automake autoconf libtool
+	# modules for Debian's 7.x kernels build in a sid root (build-root.sh)
+	mmdebstrap debian-archive-keyring
 	# deployment path: IKE daemon in the guests, DKMS, Debian packaging
 	strongswan-charon strongswan-swanctl dkms debhelper dh-dkms dpkg-dev
 )
