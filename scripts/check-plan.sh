@@ -77,6 +77,10 @@ if [ -z "$quick" ]; then
 	job modules-6.1 "host-tools" "$top/scripts/build-modules.sh" 6.1
 	# shellcheck disable=SC2086
 	job 6.1-core "modules-6.1" guest 6.1 core $CORE_TESTS
+	# Debian's own 7.2 (sid), modules built in a sid root with gcc-16
+	job modules-7.2 "host-tools" "$top/scripts/build-modules.sh" 7.2
+	# shellcheck disable=SC2086
+	job 7.2-core "modules-7.2" guest 7.2 core $CORE_TESTS
 	job 6.12-first "modules-6.12" guest 6.12 full module_first.sh
 	job 6.12-repro "modules-6.12" guest 6.12 full \
 		repro_poison.sh module_repro.sh
