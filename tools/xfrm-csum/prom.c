@@ -12,7 +12,8 @@
  *
  * Namespace totals are unlabelled; per-SA series carry family, spi, mark
  * (together with local, what tells two SAs apart), peer and local labels;
- * the module-wide totals from sysfs are the xfrm_csum_global_* families.
+ * the module-wide totals and table sizes from sysfs are the
+ * xfrm_csum_global_* families.
  * With -n NETNS every per-namespace series also carries netns="NETNS", so
  * that files for several namespaces can sit side by side in one textfile
  * directory.
@@ -223,6 +224,16 @@ static void prom_sas(FILE *f, const struct prom_in *in)
 	}
 }
 
+/* sysfs files that are not counters but sizes, all namespaces together */
+static const struct {
+	const char *file, *metric, *help;
+} global_gauges[] = {
+	{ "sa_entries", "global_sa_entries",
+	  "SA entries allocated in all network namespaces." },
+	{ "peer_entries", "global_peer_entries",
+	  "Peer entries allocated in all network namespaces." },
+};
+
 static void prom_global(FILE *f, const struct xc_global *g)
 {
 	const struct xc_counter *c;
@@ -230,6 +241,16 @@ static void prom_global(FILE *f, const struct xc_global *g)
 	size_t k;
 	int i;
 
+	for (k = 0; k < ARRAY_SIZE(global_gauges); k++) {
+		for (i = 0; i < g->n; i++) {
+			if (strcmp(g->f[i].name, global_gauges[k].file))
+				continue;
+			family_hdr(f, global_gauges[k].metric, "gauge", global_gauges[k].help);
+			fprintf(f, PFX "%s %llu\n", global_gauges[k].metric,
+				(unsigned long long)g->f[i].val);
+			break;
+		}
+	}
 	for (k = 0; k < xc_ncounters; k++) {
 		c = &xc_counters[k];
 		for (i = 0; i < g->n; i++) {

@@ -873,7 +873,11 @@ static void sample_stats(struct xc_stats *st, struct xc_config *cfg, struct xc_g
 	g->f[2].val = 17;
 	snprintf(g->f[3].name, sizeof(g->f[3].name), "newfangled");
 	g->f[3].val = 1;
-	g->n = 4;
+	snprintf(g->f[4].name, sizeof(g->f[4].name), "peer_entries");
+	g->f[4].val = 2;
+	snprintf(g->f[5].name, sizeof(g->f[5].name), "sa_entries");
+	g->f[5].val = 3;
+	g->n = 6;
 }
 
 struct prom_sample {
@@ -959,6 +963,8 @@ static const char stats_txt[] = {
 	"events                                113                    -\n"
 	"events-suppressed                     114                    -\n"
 	"newfangled                              -                    1\n"
+	"peer_entries                            -                    2\n"
+	"sa_entries                              -                    3\n"
 };
 
 static const char sa_txt[] = {
@@ -1072,6 +1078,9 @@ static void test_output(void)
 	CHECK(strstr(s, "\nxfrm_csum_global_packets_mismatched_total 17\n") &&
 	      strstr(s, "\nxfrm_csum_global_conflicts_total 1\n") &&
 	      !strstr(s, "newfangled"), "global metrics from sysfs names");
+	CHECK(strstr(s, "gauge\nxfrm_csum_global_sa_entries 3\n") &&
+	      strstr(s, "gauge\nxfrm_csum_global_peer_entries 2\n"),
+	      "global table sizes from sysfs, as gauges");
 	CHECK(strstr(s, "\nxfrm_csum_sa_entries 3\n") && strstr(s, "\nxfrm_csum_peer_entries 2\n"),
 	      "SA and peer counts");
 	free(s);
