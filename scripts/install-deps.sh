@@ -12,8 +12,8 @@ pkgs=(
 	iproute2 nftables conntrack socat xxd iperf3 tcpdump ethtool procps psmisc libcap2-bin
 	# the kernel's own xfrm selftests (ping, iptables-nft) and checkpatch
 	iputils-ping iptables python3-ply python3-git
-	# the CLI tests render its man page
-	man-db groff-base
+	# the CLI tests lint the man pages and check -j against its JSON schema
+	man-db groff-base mandoc python3-jsonschema
 	# building modules, kernels and tools
 	build-essential bc flex bison libelf-dev libssl-dev dwarves
 	pkg-config libmnl-dev git python3 python3-yaml ccache
