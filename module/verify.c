@@ -340,6 +340,16 @@ int xfrm_csum_rcv_cb(struct sk_buff *skb, int err)
 		count(xn, NULL, XFRM_CSUM_SKIPPED);
 		return 1;
 	}
+#ifdef XFRM_CSUM_HAVE_KERNEL_ENCAP_CSUM
+	/*
+	 * A kernel with the series judged the packet in esp_input_done2()
+	 * already, when its sysctl is on: do not sum it a second time.
+	 */
+	if (READ_ONCE(xs_net(p.x)->xfrm.sysctl_encap_csum)) {
+		count(xn, NULL, XFRM_CSUM_SKIPPED);
+		return 1;
+	}
+#endif
 
 	p.skb = skb;
 	p.family = p.x->props.family;
