@@ -7,6 +7,8 @@
  *
  *   esp_send -4|-6 -s SADDR -d DADDR --spi SPI --key HEX [options]
  *
+ * (esp_send -h lists the options.)
+ *
  * The SA is AES-GCM as RFC 4106 ("rfc4106(gcm(aes))" in ip xfrm): the key
  * is given as ip xfrm takes it, the AES key followed by the 4-byte salt;
  * the explicit IV is 8 bytes, the ICV 16 (or 8, 12).
@@ -60,7 +62,7 @@ static struct {
 	unsigned char saddr[16], daddr[16], csaddr[16], cdaddr[16];
 	bool have_s, have_d, have_cs, have_cd;
 	enum encap encap;
-	bool udp_sock, tcp_prefix, verbose, corrupt_icv, frag_reverse;
+	bool udp_sock, tcp_prefix, verbose, corrupt_icv, frag_reverse, print;
 	int esport, edport;
 	__u32 spi, seq;
 	long count, interval_us;
@@ -71,7 +73,7 @@ static struct {
 	/* inner segment */
 	int proto, sport, dport, next_header;
 	unsigned char data[MAX_PKT];
-	size_t datalen;
+	size_t datalen, minlen;
 	enum csum_mode csum_mode;
 	__u32 csum_value;
 	long udp_len, cscov, doff, trunc;
@@ -126,14 +128,15 @@ static void usage(void)
 		"        --frag BYTES [--frag-reverse]  --outer-csum zero|good  --ip-id N\n"
 		"Inner:  -p udp|tcp|udplite|icmp|icmpv6|sctp|gre|none|NUM (udp)\n"
 		"        --sport N (40000) --dport N (5001)  --data STR  --data-hex HEX\n"
-		"        --len N (N bytes of data)  --raw-hex HEX (whole segment, verbatim)\n"
+		"        --len N (data filled up to N bytes)  --raw-hex HEX (whole segment)\n"
 		"        --csum good|bad|zero|VALUE  --csum-saddr A --csum-daddr A\n"
 		"        --udp-len N  --cscov N  --doff N  --tcp-flags N\n"
 		"        --icmp-type N --icmp-code N  --gre-csum --gre-proto N\n"
 		"        --trunc N (cut the segment to N bytes before the checksum)\n"
 		"        --inner-ext hbh,dst,rt,frag (IPv6, inside ESP)  --next-header N\n"
 		"ESP:    --pad N (pad bytes)  --pad-field N (pad length byte)  --pad-byte B\n"
-		"        -v (dump the inner segment and the ESP packet)\n");
+		"        -v (dump the inner segment and the ESP packet)\n"
+		"        --print (print the inner segment in hex, send nothing)\n");
 	exit(2);
 }
 
@@ -759,7 +762,7 @@ int main(int argc, char **argv)
 		O_DATA_HEX, O_LEN, O_RAW_HEX, O_CSUM, O_CSADDR, O_CDADDR,
 		O_UDPLEN, O_CSCOV, O_DOFF, O_TCPFLAGS, O_ICMPTYPE, O_ICMPCODE,
 		O_GRECSUM, O_GREPROTO, O_TRUNC, O_INNER_EXT, O_NEXTHDR, O_PAD,
-		O_PADFIELD, O_PADBYTE,
+		O_PADFIELD, O_PADBYTE, O_PRINT,
 	};
 	static const struct option lopts[] = {
 		{ "spi", 1, NULL, O_SPI }, { "seq", 1, NULL, O_SEQ },
@@ -792,6 +795,7 @@ int main(int argc, char **argv)
 		{ "next-header", 1, NULL, O_NEXTHDR },
 		{ "pad", 1, NULL, O_PAD }, { "pad-field", 1, NULL, O_PADFIELD },
 		{ "pad-byte", 1, NULL, O_PADBYTE },
+		{ "print", 0, NULL, O_PRINT },
 		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -928,9 +932,7 @@ int main(int argc, char **argv)
 			cfg.raw = c == O_RAW_HEX;
 			break;
 		case O_LEN:
-			cfg.datalen = num(optarg, 0, 65000);
-			for (n = 0; n < cfg.datalen; n++)
-				cfg.data[n] = n;
+			cfg.minlen = num(optarg, 0, 65000);
 			break;
 		case O_CSUM:
 			if (!strcmp(optarg, "good")) {
@@ -994,6 +996,9 @@ int main(int argc, char **argv)
 		case O_PADBYTE:
 			cfg.pad_byte = num(optarg, 0, 255);
 			break;
+		case O_PRINT:
+			cfg.print = true;
+			break;
 		default:
 			usage();
 		}
@@ -1001,6 +1006,11 @@ int main(int argc, char **argv)
 	if (optind != argc || !cfg.family || !cfg.have_s || !cfg.have_d ||
 	    !cfg.spi || !cfg.have_key)
 		usage();
+	/* --len: the data given, then filler up to that length */
+	for (n = cfg.datalen; n < cfg.minlen; n++)
+		cfg.data[n] = n;
+	if (cfg.minlen > cfg.datalen)
+		cfg.datalen = cfg.minlen;
 	if (cfg.udp_sock && (cfg.encap != ENCAP_UDP || cfg.ipoptlen ||
 			     cfg.n_outer_ext || cfg.frag))
 		fail("%s", "-u sends plain ESP-in-UDP: no options, extension headers or --frag");
@@ -1009,6 +1019,15 @@ int main(int argc, char **argv)
 		fail("%s", "IPv4 options need -4, extension headers -6");
 	if (cfg.encap == ENCAP_TCP && (cfg.ipoptlen || cfg.n_outer_ext || cfg.frag))
 		fail("%s", "ESP-in-TCP goes through a TCP socket: no outer header options");
+
+	if (cfg.print) {
+		/* for tests that cut it up themselves (inner fragments) */
+		build_inner(&seg, cfg.seq);
+		for (n = 0; n < seg.len; n++)
+			printf("%02x", seg.d[n]);
+		printf("\n");
+		return 0;
+	}
 
 	if (cfg.encap == ENCAP_TCP) {
 		fd = open_tcp();
