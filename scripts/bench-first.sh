@@ -10,10 +10,13 @@
 #   udp      datagrams lost of the first 20 sent to B over a fresh SA
 #   tcp      time from connect() to the first byte echoed back, for the
 #            first connection over a fresh SA, and for a second one
-#   dropped  packets the module dropped on B's SA (unconfirmed)
-# Cases: without original addresses (learn confirm), with them (sa-set
-# before traffic), with K inherited from the previous SA of the mapping
-# (a rekey), and without the module (the stock kernel's cost, none).
+#   dropped  packets the module dropped on the inbound SAs of A and B
+#            (both hosts see the NAT: B in A's source address, A in the
+#            destination B addressed)
+# Cases: without original addresses (learn confirm), with them (sa-set on
+# both inbound SAs before traffic), with K inherited from the previous SAs
+# of the mappings (a rekey of both SAs after traffic both ways), and
+# without the module (the stock kernel's cost, none).
 # BENCH_FIRST_REPS rounds (default 5); medians are printed.
 set -u
 
@@ -47,17 +50,35 @@ print(f"{time.monotonic() - t:.3f}")' "$ADDR_B" "$TCP_PORT"
 	wait
 }
 
-b_dropped() {
+# dropped NS SPI: packets the module dropped on that inbound SA
+dropped() {
 	local v
 
-	v=$(xcsum_sa_field "$NS_B" "$1" stats.dropped 2>/dev/null)
+	v=$(xcsum_sa_field "$1" "$2" stats.dropped 2>/dev/null)
 	[ "$v" = none ] && v=0
 	echo "${v:-0}"
 }
 
+# sa_set NS SPI DADDR ORIG_SADDR ORIG_DADDR
+sa_set() {
+	xcsum_nl "$1" --do sa-set --json "{\"family\": 2,
+		\"daddr\": \"$(xcsum_addr_hex "$3")\", \"spi\": $(($2)),
+		\"orig-saddr\": \"$(xcsum_addr_hex "$4")\",
+		\"orig-daddr\": \"$(xcsum_addr_hex "$5")\"}" >/dev/null
+}
+
+# rekey NS SRC DST OLD_SPI NEW_SPI KEY REQID: replace an SA by a new one
+rekey() {
+	sa_algo gcm "$6"
+	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$5" \
+		reqid "$7" mode transport \
+		encap espinudp "$ENCAP_PORT" "$ENCAP_PORT" 0.0.0.0 "${ALGO[@]}" &&
+	ip -n "$1" xfrm state del src "$2" dst "$3" proto esp spi "$4"
+}
+
 # round CASE: one fresh topology; prints "CASE udp_lost tcp1 tcp2 dropped"
 round() {
-	local c=$1 lost t1 t2 drop spi2=0x0a0b0002
+	local c=$1 lost t1 t2 drop in_b=$SPI_AB in_a=$SPI_BA
 
 	topo_create nat >/dev/null || return 1
 	use_family 4
@@ -67,26 +88,19 @@ round() {
 	esac
 	sa_setup -c gcm -e udp || return 1
 	if [ "$c" = inherited ]; then
-		# an earlier SA of the mapping confirmed K; then the rekey
-		udp_zero_stream 10 100 >/dev/null || true
-		sa_algo gcm "$KEY_AB"
-		ip -n "$NS_B" xfrm state add src "$SEEN_A" dst "$ADDR_B" proto esp \
-			spi $spi2 reqid 2 mode transport \
-			encap espinudp "$ENCAP_PORT" "$ENCAP_PORT" 0.0.0.0 "${ALGO[@]}" || return 1
-		ip -n "$NS_A" xfrm state del src "$ADDR_A" dst "$ADDR_B" proto esp \
-			spi "$SPI_AB" || return 1
-		ip -n "$NS_A" xfrm state add src "$ADDR_A" dst "$ADDR_B" proto esp \
-			spi $spi2 reqid 1 mode transport \
-			encap espinudp "$ENCAP_PORT" "$ENCAP_PORT" 0.0.0.0 "${ALGO[@]}" || return 1
-		SPI_CUR=$spi2
-	else
-		SPI_CUR=$SPI_AB
+		# earlier SAs of the mappings confirmed K both ways; then both
+		# are rekeyed (each side installs the new inbound and outbound)
+		tcp_first_byte > /dev/null || return 1
+		in_b=0x0a0b0002 in_a=0x0b0a0002
+		rekey "$NS_B" "$SEEN_A" "$ADDR_B" "$SPI_AB" $in_b "$KEY_AB" 2 &&
+		rekey "$NS_A" "$ADDR_A" "$ADDR_B" "$SPI_AB" $in_b "$KEY_AB" 1 &&
+		rekey "$NS_A" "$ADDR_B" "$ADDR_A" "$SPI_BA" $in_a "$KEY_BA" 2 &&
+		rekey "$NS_B" "$ADDR_B" "$SEEN_A" "$SPI_BA" $in_a "$KEY_BA" 1 ||
+			return 1
 	fi
 	if [ "$c" = orig ]; then
-		xcsum_nl "$NS_B" --do sa-set --json "{\"family\": 2,
-			\"daddr\": \"$(xcsum_addr_hex "$ADDR_B")\", \"spi\": $((SPI_AB)),
-			\"orig-saddr\": \"$(xcsum_addr_hex "$ADDR_A")\",
-			\"orig-daddr\": \"$(xcsum_addr_hex "$ADDR_B")\"}" >/dev/null || return 1
+		sa_set "$NS_B" "$SPI_AB" "$ADDR_B" "$ADDR_A" "$ADDR_B" &&
+		sa_set "$NS_A" "$SPI_BA" "$ADDR_A" "$ADDR_B" "$SEEN_A" || return 1
 	fi
 	if [ "$MEASURE" = udp ]; then
 		udp_zero_stream 20 100 >/dev/null || return 1
@@ -100,7 +114,7 @@ round() {
 	if [ "$c" = stock ]; then
 		drop=0
 	else
-		drop=$(b_dropped "$SPI_CUR")
+		drop=$(( $(dropped "$NS_B" "$in_b") + $(dropped "$NS_A" "$in_a") ))
 	fi
 	echo "$c $lost $t1 $t2 $drop"
 	cleanup_all

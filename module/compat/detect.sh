@@ -33,3 +33,6 @@ have GENL_MCAST_CAP include/net/genetlink.h 'GENL_MCAST_CAP_NET_ADMIN'
 # The kernel series (patches/): ESP judges NAT-T checksums itself when
 # net.core.xfrm_encap_csum is on, and the module must not sum twice.
 have KERNEL_ENCAP_CSUM include/net/netns/xfrm.h 'sysctl_encap_csum;'
+# <linux/hex.h>: split out of <linux/kernel.h> after 6.1; kernel.h stops
+# including it by 7.2.
+have LINUX_HEX_H include/linux/hex.h 'hex2bin'
