@@ -4,8 +4,13 @@
  * ESP-in-UDP (RFC 3948) or ESP-in-TCP (RFC 8229) for hand-made SAs.
  *
  *   encap_sock udp -4|-6 [-p PORT]
- *   encap_sock tcp-listen -4|-6 [-p PORT]
+ *   encap_sock tcp-listen -4|-6 [-p PORT] [-P]
  *   encap_sock tcp-connect -4|-6 -a PEER [-p PEERPORT] [-l LOCALPORT]
+ *
+ * tcp-listen -P serves any number of connections from a peer that opens
+ * its stream with the RFC 8229 prefix "IKETCP" (esp_send -e tcp): the
+ * prefix is read here, as an IKE daemon does, before the espintcp ULP
+ * takes the connection over.
  *
  * Each socket gets a per-socket IPsec bypass policy in both directions, as
  * strongSwan sets: without it a "require ESP" policy covering the peer would
@@ -100,9 +105,38 @@ static void ulp_espintcp(int fd)
 		die("TCP_ULP espintcp");
 }
 
+/*
+ * Accept connections for ever; each must start with the stream prefix.
+ * The ESP packets that follow it may already be queued: espintcp parses
+ * those when it is attached.  Connections stay open until we are killed.
+ */
+static void serve_prefixed(int lfd)
+{
+	char prefix[6];
+
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			die("accept");
+		}
+		if (recv(fd, prefix, sizeof(prefix), MSG_WAITALL) != sizeof(prefix) ||
+		    memcmp(prefix, "IKETCP", sizeof(prefix))) {
+			fprintf(stderr, "encap_sock: connection without the IKETCP prefix\n");
+			close(fd);
+			continue;
+		}
+		ulp_espintcp(fd);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int family = 0, port = 4500, lport = 0, one = 1, fd, c;
+	int family = 0, port = 4500, lport = 0, one = 1, prefixed = 0, fd, c;
 	struct sockaddr_storage ss;
 	const char *peer = NULL;
 	socklen_t len;
@@ -112,7 +146,7 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, "46p:a:l:")) != -1) {
+	while ((c = getopt(argc, argv, "46p:a:l:P")) != -1) {
 		switch (c) {
 		case '4':
 			family = AF_INET;
@@ -128,6 +162,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			peer = optarg;
+			break;
+		case 'P':
+			prefixed = 1;
 			break;
 		default:
 			usage();
@@ -156,8 +193,10 @@ int main(int argc, char **argv)
 		bypass(lfd, family);
 		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		len = make_addr(&ss, family, NULL, port);
-		if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1))
+		if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 16))
 			die("bind/listen");
+		if (prefixed)
+			serve_prefixed(lfd);
 		printf("listening\n");
 		fflush(stdout);
 		fd = accept(lfd, NULL, NULL);
