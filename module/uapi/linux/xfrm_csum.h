@@ -7,14 +7,14 @@
 #define _UAPI_LINUX_XFRM_CSUM_H
 
 #define XFRM_CSUM_FAMILY_NAME		"xfrm-csum"
-#define XFRM_CSUM_FAMILY_VERSION	1
+#define XFRM_CSUM_FAMILY_VERSION	2
 
 /**
- * enum xfrm_csum_mode - What to do with a packet whose inner checksum does not
- *   verify.
+ * enum xfrm_csum_mode - What to do with a packet whose inner checksum is not
+ *   right.
  * @XFRM_CSUM_MODE_OFF: Check nothing.
- * @XFRM_CSUM_MODE_AUDIT: Verify, count and report; deliver everything.
- * @XFRM_CSUM_MODE_DROP: Verify, count and report; drop mismatches (the
+ * @XFRM_CSUM_MODE_AUDIT: Judge, count and report; deliver everything.
+ * @XFRM_CSUM_MODE_DROP: Judge, count and report; drop what is not right (the
  *   default).
  */
 enum xfrm_csum_mode {
@@ -24,34 +24,57 @@ enum xfrm_csum_mode {
 };
 
 /**
+ * enum xfrm_csum_learn - How an SA without original addresses finds its NAT
+ *   difference.
+ * @XFRM_CSUM_LEARN_CONFIRM: Learn it from agreeing packets (confirm-packets in
+ *   a row, no competing candidate); drop what does not verify until then.
+ * @XFRM_CSUM_LEARN_STRICT: Do not learn: without original addresses or an
+ *   inherited value, only packets that verify as received are delivered.
+ * @XFRM_CSUM_LEARN_PERMISSIVE: As confirm, but deliver packets while the
+ *   difference is unknown (counted unverified): the behaviour before
+ *   confirmation existed.
+ */
+enum xfrm_csum_learn {
+	XFRM_CSUM_LEARN_CONFIRM,
+	XFRM_CSUM_LEARN_STRICT,
+	XFRM_CSUM_LEARN_PERMISSIVE,
+};
+
+/**
  * enum xfrm_csum_nat_state - Where the SA's NAT checksum difference comes from
  *   (docs/design.md).
- * @XFRM_CSUM_NAT_STATE_LEARNING: Not known yet. Packets that verify as
- *   received pass; others are delivered unverified while agreeing packets are
- *   counted.
- * @XFRM_CSUM_NAT_STATE_PROVISIONAL: Inherited from an earlier SA between the
- *   same outer addresses (rekey); packets that disagree are mismatches but
- *   still vote.
- * @XFRM_CSUM_NAT_STATE_LOCKED: Learned from agreeing packets.
- * @XFRM_CSUM_NAT_STATE_STATIC: Computed from the original address (encap_oa or
- *   set by the operator).
+ * @XFRM_CSUM_NAT_STATE_LEARNING: Not known yet.
+ * @XFRM_CSUM_NAT_STATE_STATIC: From original addresses (sa-set, peer-set or
+ *   the SA's encap_oa).
+ * @XFRM_CSUM_NAT_STATE_NONE: A packet verified as received; there is no NAT to
+ *   account for.
+ * @XFRM_CSUM_NAT_STATE_CONFIRMED: Learned from agreeing packets.
+ * @XFRM_CSUM_NAT_STATE_INHERITED: From an earlier SA of the same peer NAT
+ *   mapping (rekey).
+ * @XFRM_CSUM_NAT_STATE_CONFLICT: Two candidates recur (constant-error
+ *   corruption): nothing that does not verify as received is trusted.
  */
 enum xfrm_csum_nat_state {
 	XFRM_CSUM_NAT_STATE_LEARNING,
-	XFRM_CSUM_NAT_STATE_PROVISIONAL,
-	XFRM_CSUM_NAT_STATE_LOCKED,
 	XFRM_CSUM_NAT_STATE_STATIC,
+	XFRM_CSUM_NAT_STATE_NONE,
+	XFRM_CSUM_NAT_STATE_CONFIRMED,
+	XFRM_CSUM_NAT_STATE_INHERITED,
+	XFRM_CSUM_NAT_STATE_CONFLICT,
 };
 
 /**
  * enum xfrm_csum_reason - Why an event was sent.
- * @XFRM_CSUM_REASON_MISMATCH: The inner checksum did not verify.
- * @XFRM_CSUM_REASON_MALFORMED: The inner TCP/UDP header was truncated or
- *   inconsistent.
+ * @XFRM_CSUM_REASON_MISMATCH: The inner checksum was not right under the SA's
+ *   known difference.
+ * @XFRM_CSUM_REASON_MALFORMED: The inner header was truncated or inconsistent.
+ * @XFRM_CSUM_REASON_CONFLICT: The SA entered the conflict state (sent once per
+ *   SA).
  */
 enum xfrm_csum_reason {
 	XFRM_CSUM_REASON_MISMATCH,
 	XFRM_CSUM_REASON_MALFORMED,
+	XFRM_CSUM_REASON_CONFLICT,
 };
 
 enum {
@@ -59,13 +82,16 @@ enum {
 	XFRM_CSUM_A_STATS_CHECKED,
 	XFRM_CSUM_A_STATS_VERIFIED,
 	XFRM_CSUM_A_STATS_NAT_ADJUSTED,
-	XFRM_CSUM_A_STATS_UNVERIFIED,
 	XFRM_CSUM_A_STATS_NO_CSUM,
 	XFRM_CSUM_A_STATS_MISMATCH,
-	XFRM_CSUM_A_STATS_DROPPED,
 	XFRM_CSUM_A_STATS_MALFORMED,
+	XFRM_CSUM_A_STATS_UNCONFIRMED,
+	XFRM_CSUM_A_STATS_UNVERIFIED,
+	XFRM_CSUM_A_STATS_DROPPED,
+	XFRM_CSUM_A_STATS_DEFERRED,
 	XFRM_CSUM_A_STATS_SKIPPED,
 	XFRM_CSUM_A_STATS_UNTRACKED,
+	XFRM_CSUM_A_STATS_CONFLICTS,
 	XFRM_CSUM_A_STATS_EVENTS,
 	XFRM_CSUM_A_STATS_EVENTS_SUPPRESSED,
 
@@ -75,7 +101,8 @@ enum {
 
 enum {
 	XFRM_CSUM_A_CONFIG_MODE = 1,
-	XFRM_CSUM_A_CONFIG_LEARN_PACKETS,
+	XFRM_CSUM_A_CONFIG_LEARN,
+	XFRM_CSUM_A_CONFIG_CONFIRM_PACKETS,
 	XFRM_CSUM_A_CONFIG_EVENT_RATE,
 	XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN,
 	XFRM_CSUM_A_CONFIG_MAX_SAS,
@@ -90,12 +117,16 @@ enum {
 	XFRM_CSUM_A_SA_SPI,
 	XFRM_CSUM_A_SA_DADDR,
 	XFRM_CSUM_A_SA_SADDR,
+	XFRM_CSUM_A_SA_MARK,
+	XFRM_CSUM_A_SA_REQID,
 	XFRM_CSUM_A_SA_SEEN_SADDR,
 	XFRM_CSUM_A_SA_ENCAP_TYPE,
 	XFRM_CSUM_A_SA_ENCAP_SPORT,
 	XFRM_CSUM_A_SA_ENCAP_DPORT,
-	XFRM_CSUM_A_SA_ORIG_ADDR,
+	XFRM_CSUM_A_SA_ORIG_SADDR,
+	XFRM_CSUM_A_SA_ORIG_DADDR,
 	XFRM_CSUM_A_SA_NAT_STATE,
+	XFRM_CSUM_A_SA_NAT_K,
 	XFRM_CSUM_A_SA_NAT_DELTA,
 	XFRM_CSUM_A_SA_STATS,
 	XFRM_CSUM_A_SA_FIRST_SEEN,
@@ -107,7 +138,24 @@ enum {
 };
 
 enum {
+	XFRM_CSUM_A_PEER_FAMILY = 1,
+	XFRM_CSUM_A_PEER_SADDR,
+	XFRM_CSUM_A_PEER_DADDR,
+	XFRM_CSUM_A_PEER_ENCAP_TYPE,
+	XFRM_CSUM_A_PEER_ENCAP_SPORT,
+	XFRM_CSUM_A_PEER_ENCAP_DPORT,
+	XFRM_CSUM_A_PEER_ORIG_SADDR,
+	XFRM_CSUM_A_PEER_ORIG_DADDR,
+	XFRM_CSUM_A_PEER_NAT_STATE,
+	XFRM_CSUM_A_PEER_NAT_K,
+
+	__XFRM_CSUM_A_PEER_MAX,
+	XFRM_CSUM_A_PEER_MAX = (__XFRM_CSUM_A_PEER_MAX - 1)
+};
+
+enum {
 	XFRM_CSUM_A_EVENT_PAD = 1,
+	XFRM_CSUM_A_EVENT_SEQ,
 	XFRM_CSUM_A_EVENT_FAMILY,
 	XFRM_CSUM_A_EVENT_SPI,
 	XFRM_CSUM_A_EVENT_DADDR,
@@ -133,7 +181,9 @@ enum {
 	XFRM_CSUM_CMD_CONFIG_SET,
 	XFRM_CSUM_CMD_SA_GET,
 	XFRM_CSUM_CMD_SA_SET,
-	XFRM_CSUM_CMD_MISMATCH_NTF,
+	XFRM_CSUM_CMD_PEER_GET,
+	XFRM_CSUM_CMD_PEER_SET,
+	XFRM_CSUM_CMD_EVENT_NTF,
 
 	__XFRM_CSUM_CMD_MAX,
 	XFRM_CSUM_CMD_MAX = (__XFRM_CSUM_CMD_MAX - 1)
