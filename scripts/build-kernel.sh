@@ -40,11 +40,12 @@ while getopts f:j:n:h opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] && [ -n "$name" ] || die "usage: $0 [-f FRAGMENT]... [-j JOBS] -n NAME TREE"
+# build/src is a link into the cache: make it before resolving TREE
+cache_setup
 src=$(readlink -f "$1")
 [ -f "$src/Makefile" ] || die "$src is not a kernel tree"
 [ ${#frags[@]} -gt 0 ] || frags=("$top/scripts/kconfig/minimal.config")
 
-cache_setup
 # one build of an object tree at a time, whichever clone asks
 if [ -z "${XFRM_CSUM_KERNEL_LOCKED:-}" ]; then
 	XFRM_CSUM_KERNEL_LOCKED=1 with_lock "kernel-$name" "$0" "${args[@]}"

@@ -148,5 +148,5 @@ sid_update() {
 
 # Print kernel-log lines that must fail a test run; true if there were any.
 splats() {
-	grep -E -A 20 'WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO|INFO: rcu_|INFO: task .* blocked|lockdep|refcount_t: |list_(add|del) corruption|stack-protector|Call Trace' "$1"
+	grep -E -A 20 'WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO|INFO: rcu_|INFO: task .* blocked|lockdep is turned off|refcount_t: |list_(add|del) corruption|stack-protector|Call Trace' "$1"
 }
