@@ -17,14 +17,23 @@
 #   traffic, strongSwan, and the DKMS package built inside the guest (the
 #   other kernels' module builds are checked on the host), and charon with
 #   the patched kernel-netlink plugin (strongswan_oa.sh).
+# - Hostile input and churn run once, where they find the most: the
+#   netlink fuzzer and the lifecycle races (teardown, reload, flush and
+#   rekey under traffic, kmemleak after churn) on a 6.12 debug kernel
+#   (KASAN, lockdep, debug objects, kmemleak: scripts/kconfig/debug.config);
+#   malformed packets through real SAs and the memory bounds
+#   (module_churn.sh) on Debian's 6.12.  Who may use the netlink family
+#   (module_perms.sh) runs on every kernel: 6.1 has no
+#   GENL_MCAST_CAP_NET_ADMIN, so the module checks event subscriptions
+#   itself there.
 # - The kernel series is checked by scripts/patch-check.sh.
 #
 # QUICK (check.sh -q, make check-quick): the host jobs and the core on
 # Debian's 6.12, for the developer loop.
 
-CORE_TESTS="module_first.sh module_drop.sh module_nat.sh module_audit.sh module_unload.sh cli_basic.sh"
+CORE_TESTS="module_first.sh module_drop.sh module_nat.sh module_audit.sh module_unload.sh module_perms.sh cli_basic.sh"
 # on 6.12, where module_first.sh runs whole in a guest of its own
-CORE_612="module_drop.sh module_nat.sh module_audit.sh module_unload.sh cli_basic.sh"
+CORE_612="module_drop.sh module_nat.sh module_audit.sh module_unload.sh module_perms.sh cli_basic.sh"
 
 host_tools() {
 	make -C "$top/selftests" -s || return 1
@@ -49,6 +58,15 @@ netlink_spec() {
 
 	src=$("$top/scripts/kernel-tree.sh" -s 7.2) || return 1
 	"$top/module/regen.sh" -c "$src"
+}
+
+# Debian's 6.12 source with the debug options, cached by its inputs
+debug_kernel() {
+	local src
+
+	src=$("$top/scripts/kernel-tree.sh" -s 6.12) || return 1
+	"$top/scripts/build-kernel.sh" -f "$top/scripts/kconfig/minimal.config" \
+		-f "$top/scripts/kconfig/debug.config" -n 6.12-debug "$src"
 }
 
 optional() {
@@ -82,6 +100,13 @@ if [ -z "$quick" ]; then
 	# shellcheck disable=SC2086
 	job 7.2-core "modules-7.2" guest 7.2 core $CORE_TESTS
 	job 6.12-first "modules-6.12" guest 6.12 full module_first.sh
+	job 6.12-input "modules-6.12" guest 6.12 full \
+		module_malformed.sh module_churn.sh
+	job kernel-6.12-debug "" debug_kernel
+	job modules-6.12-debug "host-tools kernel-6.12-debug" \
+		"$top/scripts/build-modules.sh" 6.12-debug
+	job 6.12-debug "modules-6.12-debug" guest 6.12-debug full \
+		module_nl_fuzz.sh module_lifecycle.sh kmemleak.sh
 	job 6.12-repro "modules-6.12" guest 6.12 full \
 		repro_poison.sh module_repro.sh
 	job 6.12-e2e "modules-6.12 deb" guest 6.12 full \

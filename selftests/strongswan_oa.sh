@@ -122,7 +122,7 @@ scenario_addrs() {
 		OWN_A=$HOST OWN_B=$PRIV A_TO_B=$PUB B_TO_A=$HOST
 		NAT_A=nat-remote
 	fi
-	ADDR_B=$A_TO_B
+	ADDR_B=$A_TO_B TARGET_B=$A_TO_B
 	# Each side's inbound SA: the peer's original source address and our
 	# own address as the peer addressed it.
 	# encap_oa holds the peer's original address where our own is not
@@ -169,7 +169,8 @@ inject_off() {
 # --- traffic ----------------------------------------------------------------------
 
 # swap_sides: A's namespace becomes B's and the other way round, and
-# ADDR_B the address the new A sends to (for ipsec_lib.sh's streams).
+# ADDR_B and TARGET_B the address the new A sends to (for ipsec_lib.sh's
+# streams).
 swap_sides() {
 	local ns=$NS_A
 
@@ -179,6 +180,7 @@ swap_sides() {
 	else
 		ADDR_B=$A_TO_B
 	fi
+	TARGET_B=$ADDR_B
 }
 
 # udp_dir A|B COUNT: zero datagrams from that side to the other.  Sets
