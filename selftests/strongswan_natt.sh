@@ -27,8 +27,8 @@
 #     module holds no per-SA entries for them;
 # and at the end, no charon is left running.
 #
-# Environment: SWAN_SCENARIOS (default "nat:4 direct:4"; "nat:6 direct:6"
-# work too), SWAN_REKEY_STRICT (1: no corrupted packet may pass in a new
+# Environment: SWAN_SCENARIOS (default "nat:4 direct:4 nat:6 direct:6",
+# IPv4 and IPv6), SWAN_REKEY_STRICT (1: no corrupted packet may pass in a new
 # SA's first packets either; default 1 with the module, see rekey_phase),
 # SWAN_REKEY (CHILD_SA rekey time in seconds; default 4 when strict, else 8
 # so that UDP rounds fit between rekeys), SWAN_REKEYS (rekeys to see, 2).
@@ -36,7 +36,7 @@
 source "$(dirname "$0")/ipsec_lib.sh"
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
-SCENARIOS=${SWAN_SCENARIOS:-"nat:4 direct:4"}
+SCENARIOS=${SWAN_SCENARIOS:-"nat:4 direct:4 nat:6 direct:6"}
 REKEY=
 REKEYS=${SWAN_REKEYS:-2}
 INJECT_EVERY=10
