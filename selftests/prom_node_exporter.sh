@@ -90,7 +90,7 @@ print(s.getsockname()[1])'
 
 # scrape URL FILE: /metrics into FILE.
 scrape() {
-	ip netns exec "$NS_B" curl -fsS -o "$2" "$1"
+	ip netns exec "$NS_B" curl -fsS -o "$2" "$1" 2>/dev/null
 }
 
 # --- traffic with a corrupting peer -------------------------------------------
