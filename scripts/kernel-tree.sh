@@ -4,7 +4,9 @@
 # Prepare a git tree of Debian's kernel source and apply a patch series.
 #
 # usage: scripts/kernel-tree.sh [-d DIR] [-n|-s] VERSION
-#   VERSION   6.1 or 6.12: the linux-source-VERSION package is the base
+#   VERSION   7.2, 6.12 or 6.1: the linux-source-VERSION package is the
+#             base (7.2 from Debian sid through scripts/sid-apt.sh, the
+#             others from the host's bookworm sources)
 #   -d DIR    the tree to (re)use [build/trees/VERSION]
 #   -n        only reset the tree to the base, apply nothing
 #   -s        only unpack the pristine source; print its path
@@ -24,7 +26,7 @@ while getopts d:nsh opt; do
 	d) tree=$OPTARG ;;
 	n) apply= ;;
 	s) source_only=1 ;;
-	*) sed -n '4,15s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '4,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -42,7 +44,13 @@ if [ ! -f "$src/Makefile" ]; then
 	deb=$(ls "$BUILD"/src/linux-source-"$ver"_*_all.deb 2>/dev/null | tail -n1) || true
 	if [ -z "$deb" ]; then
 		log "downloading linux-source-$ver"
-		(cd "$BUILD/src" && apt-get download -q "linux-source-$ver" >&2)
+		apt=(apt-get)
+		# bookworm has 6.1 and 6.12; anything newer comes from sid
+		case $ver in
+		6.1|6.12) ;;
+		*) apt=("$top/scripts/sid-apt.sh" apt-get) ;;
+		esac
+		(cd "$BUILD/src" && "${apt[@]}" download -q "linux-source-$ver" >&2)
 		deb=$(ls "$BUILD"/src/linux-source-"$ver"_*_all.deb | tail -n1)
 	fi
 	log "unpacking $(basename "$deb")"
