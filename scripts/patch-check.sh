@@ -5,25 +5,29 @@
 # and test.  Idempotent: trees are reset, object trees are reused.
 #
 # usage: scripts/patch-check.sh [-j JOBS] [STEP...]
-#   apply       kernel-tree.sh 6.12: the series applies with git am, no fuzz
-#   checkpatch  checkpatch.pl --strict on every patch of both series
-#   build       the patched minimal kernel build/kernels/6.12-xfrm-csum
-#   w1          make W=1 on the objects the series touches (6.12): no
+# The primary series is patches/7.2 (ipsec-next on Debian's
+# linux-source-7.2); patches/6.12 and patches/6.1 are stable backports.
+#   apply       kernel-tree.sh 7.2: the series applies with git am, no fuzz
+#   checkpatch  checkpatch.pl --strict on every patch of the three series
+#   build       the patched minimal kernel build/kernels/7.2-xfrm-csum
+#               (minimal.config with scripts/kconfig/7.2.config)
+#   w1          make W=1 on the objects the series touches (7.2): no
 #               warnings
 #   test        boot it: selftests/repro_poison.sh with
 #               XFRM_CSUM_EXPECT=fixed (injector built against it), the
 #               series' kselftest xfrm_nat_csum.sh, and the kernel's
 #               net/ipsec, xfrm_policy.sh, pmtu.sh ESP-in-UDP cases, l2tp.sh
-#   6.1         kernel-tree.sh 6.1 applies the backport; W=1 build of the
-#               objects it touches
+#   6.12        kernel-tree.sh 6.12 applies the backport; W=1 build of
+#               the objects it touches
+#   6.1         the same for the 6.1 backport
 #   6.1-test    build the patched minimal 6.1 kernel (6.1-xfrm-csum) and
 #               boot it: repro_poison.sh, xfrm_nat_csum.sh, l2tp.sh; not
 #               in the default (another kernel build)
-#   base        the same kernel without the series (build/kernels/6.12-base)
+#   base        the same kernel without the series (build/kernels/7.2-base)
 #               running the same tests, for the regression comparison
 #               (repro_poison.sh with XFRM_CSUM_EXPECT=bug: its "pass"
 #               there means the bug was reproduced); not in the default
-# Default: apply checkpatch build w1 test 6.1.  Results of the guest runs
+# Default: apply checkpatch build w1 test 6.12 6.1.  Results of the guest runs
 # are kept in build/patch-check/ (KTAP); the comparison is printed when
 # both exist.
 set -euo pipefail
@@ -35,18 +39,42 @@ jobs=2
 while getopts j:h opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;
-	*) sed -n '4,24s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '4,29s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(apply checkpatch build w1 test 6.1)
+[ ${#steps[@]} -gt 0 ] || steps=(apply checkpatch build w1 test 6.12 6.1)
 
 out=$BUILD/patch-check
 mkdir -p "$out"
-name=6.12-xfrm-csum
+pri=7.2
+name=$pri-xfrm-csum
 kselftests=(ipsec xfrm_policy pmtu_udp l2tp)
 nat_csum=tools/testing/selftests/net/xfrm_nat_csum.sh
+
+# fragment VERSION: the config fragment for a minimal VERSION kernel:
+# minimal.config, with the lines of kconfig/VERSION.config replacing
+# those for the same symbols
+fragment() {
+	local ver=$1 over=$top/scripts/kconfig/$1.config f syms
+
+	if [ ! -f "$over" ]; then
+		echo "$top/scripts/kconfig/minimal.config"
+		return
+	fi
+	f=$BUILD/kconfig/minimal-$ver.config
+	mkdir -p "$BUILD/kconfig"
+	syms=$(grep -oE '^(# )?CONFIG_[A-Za-z0-9_]+' "$over" | sed 's/^# //' |
+		paste -sd'|')
+	{
+		grep -vE "^(# )?($syms)[= ]" "$top/scripts/kconfig/minimal.config"
+		cat "$over"
+	} > "$f.tmp"
+	# unchanged content keeps its mtime (and build-kernel.sh's key)
+	if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; else mv "$f.tmp" "$f"; fi
+	echo "$f"
+}
 
 # The objects the series changes, for the W=1 builds
 touched_objs() {
@@ -67,6 +95,15 @@ stage_ksft() {
 	(cd "$dest/net" &&
 	 gcc -O2 -Wall -o nettest nettest.c &&
 	 gcc -O2 -Wall -o ipsec ipsec.c) || die "building nettest/ipsec failed"
+	# the series' helper needs the patched uapi (XFRMA_ENCAP_OA_DADDR)
+	if [ -f "$dest/net/xfrm_encap_oa.c" ]; then
+		make -s -C "$tree" O="$dest/obj" headers >/dev/null 2>&1 ||
+			make -s -C "$tree" INSTALL_HDR_PATH="$dest/obj/usr" \
+				headers_install >/dev/null
+		gcc -O2 -Wall -isystem "$dest/obj/usr/include" \
+			-o "$dest/net/xfrm_encap_oa" "$dest/net/xfrm_encap_oa.c" ||
+			die "building xfrm_encap_oa failed"
+	fi
 }
 
 # apply VERSION: kernel-tree.sh VERSION, unless the tree already holds
@@ -75,7 +112,9 @@ stage_ksft() {
 apply() {
 	local ver=$1 tree=$BUILD/trees/$1 stamp=$out/applied-$1 want
 
-	want=$(cd "$top/patches/$ver" && cat series $(cat series) | sha256sum)
+	want=$(cd "$top/patches/$ver" &&
+	       grep -v -e '^#' -e '^[[:space:]]*$' series | xargs cat series |
+	       sha256sum)
 	if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ] &&
 	   [ "$(tail -n1 "$stamp")" = "$(git -C "$tree" rev-parse HEAD 2>/dev/null)" ] &&
 	   git -C "$tree" diff --quiet HEAD 2>/dev/null; then
@@ -89,7 +128,7 @@ apply() {
 }
 
 step_apply() {
-	apply 6.12
+	apply $pri
 }
 
 # checkpatch_series VERSION: each patch checked by the checkpatch.pl of
@@ -114,23 +153,27 @@ checkpatch_series() {
 }
 
 step_checkpatch() {
-	checkpatch_series 6.12 && checkpatch_series 6.1 ||
-		die "checkpatch.pl --strict found problems"
+	local v bad=0
+
+	for v in $pri 6.12 6.1; do
+		checkpatch_series "$v" || bad=1
+	done
+	[ $bad = 0 ] || die "checkpatch.pl --strict found problems"
 }
 
-# w1_build TREE OBJ: W=1 build of the touched objects in OBJ (configured
+# w1_build TREE OBJ VERSION: W=1 build of the touched objects in OBJ (configured
 # from minimal.config if needed); fails on any warning.  Objects are only
 # rebuilt when their source or flags changed: in the kernel's object tree
 # the next normal build recompiles them without W=1.
 w1_build() {
-	local tree=$1 obj=$2 objs log
+	local tree=$1 obj=$2 ver=$3 objs log
 
 	mapfile -t objs < <(touched_objs "$tree")
 	if [ ! -f "$obj/.config" ]; then
 		mkdir -p "$obj"
 		make -s -C "$tree" O="$obj" tinyconfig >/dev/null
 		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" \
-			"$obj/.config" "$top/scripts/kconfig/minimal.config" >/dev/null
+			"$obj/.config" "$(fragment "$ver")" >/dev/null
 		make -s -C "$tree" O="$obj" olddefconfig >/dev/null
 	fi
 	log "W=1 build in $obj: ${objs[*]}"
@@ -146,15 +189,16 @@ w1_build() {
 
 step_w1() {
 	[ -f "$BUILD/obj/$name/.config" ] || step_build
-	w1_build "$BUILD/trees/6.12" "$BUILD/obj/$name"
+	w1_build "$BUILD/trees/$pri" "$BUILD/obj/$name" $pri
 }
 
 step_build() {
 	local start=$SECONDS
 
-	[ "$(git -C "$BUILD/trees/6.12" rev-parse HEAD)" != \
-	  "$(git -C "$BUILD/trees/6.12" rev-parse base)" ] || step_apply
-	"$top/scripts/build-kernel.sh" -j "$jobs" -n "$name" "$BUILD/trees/6.12"
+	[ "$(git -C "$BUILD/trees/$pri" rev-parse HEAD)" != \
+	  "$(git -C "$BUILD/trees/$pri" rev-parse base)" ] || step_apply
+	"$top/scripts/build-kernel.sh" -j "$jobs" -f "$(fragment $pri)" \
+		-n "$name" "$BUILD/trees/$pri"
 	log "build: $((SECONDS - start)) s"
 }
 
@@ -202,26 +246,34 @@ step_test() {
 	[ -f "$kdir/.complete" ] || step_build
 	make -s -C "$top/selftests" >/dev/null
 	"$top/scripts/build-modules.sh" "$kdir"
-	stage_ksft "$BUILD/trees/6.12" "$BUILD/ksft/$name"
+	stage_ksft "$BUILD/trees/$pri" "$BUILD/ksft/$name"
 	guests "$kdir" "$BUILD/ksft/$name" patched -p || rc=1
 	compare
 	[ $rc = 0 ] || die "tests failed on the patched kernel"
 }
 
 step_base() {
-	local src=$BUILD/src/linux-source-6.12 kdir=$KERNELS/6.12-base
+	local src=$BUILD/src/linux-source-$pri kdir=$KERNELS/$pri-base
+	local ksft=$BUILD/ksft/$pri-base tree=$BUILD/trees/$pri
 
-	[ -f "$src/Makefile" ] || "$top/scripts/kernel-tree.sh" -n 6.12 >/dev/null
+	[ -f "$src/Makefile" ] || "$top/scripts/kernel-tree.sh" -n $pri >/dev/null
 	[ -f "$kdir/.complete" ] ||
-		"$top/scripts/build-kernel.sh" -j "$jobs" -n 6.12-base "$src"
-	# The series' kselftest runs too: it must fail on this kernel.
-	stage_ksft "$src" "$BUILD/ksft/6.12-base"
-	[ -f "$BUILD/trees/6.12/$nat_csum" ] || step_apply
-	cp "$BUILD/trees/6.12/$nat_csum" "$BUILD/ksft/6.12-base/net/"
+		"$top/scripts/build-kernel.sh" -j "$jobs" -f "$(fragment $pri)" \
+			-n $pri-base "$src"
+	# The series' kselftest runs too: it must fail on this kernel.  Its
+	# helper is built from the patched tree (the attribute it sets is
+	# refused here, which the test reports).
+	[ -f "$tree/$nat_csum" ] || step_apply
+	stage_ksft "$src" "$ksft"
+	cp "$tree/$nat_csum" "$ksft/net/"
+	gcc -O2 -Wall -isystem "$BUILD/ksft/$name/obj/usr/include" \
+		-o "$ksft/net/xfrm_encap_oa" \
+		"$tree/${nat_csum%/*}/xfrm_encap_oa.c" 2>/dev/null ||
+		cp "$BUILD/ksft/$name/net/xfrm_encap_oa" "$ksft/net/" || true
 	# repro_poison.sh must reproduce the bug here: XFAIL, not pass
 	make -s -C "$top/selftests" >/dev/null
 	"$top/scripts/build-modules.sh" "$kdir"
-	expect=bug guests "$kdir" "$BUILD/ksft/6.12-base" base -p || true
+	expect=bug guests "$kdir" "$ksft" base -p || true
 	compare
 }
 
@@ -247,9 +299,10 @@ verdict() {
 	esac
 }
 
-step_61() {
-	apply 6.1
-	w1_build "$BUILD/trees/6.1" "$BUILD/obj/w1-6.1"
+# step_backport VERSION: applies, and W=1 adds no warning where it touches
+step_backport() {
+	apply "$1"
+	w1_build "$BUILD/trees/$1" "$BUILD/obj/w1-$1" "$1"
 }
 
 step_61_test() {
@@ -277,7 +330,7 @@ for s in "${steps[@]}"; do
 	build)		step_build ;;
 	test)		step_test ;;
 	base)		step_base ;;
-	6.1)		step_61 ;;
+	6.12|6.1)	step_backport "$s" ;;
 	6.1-test)	step_61_test ;;
 	*)		die "unknown step $s" ;;
 	esac
