@@ -3,14 +3,15 @@
 # xfrm-csum: top-level entry points.  See README.
 #
 #   make demo     boot a 6.12 guest, reproduce the poison packet, show the fix
-#   make check    every test on both Debian kernels and the patched kernel
+#   make check    every test, each where it adds information (scripts/check-plan.sh)
+#   make check-quick  the host jobs and the core tests on Debian's 6.12
 #   make bench    throughput ratios, side by side in one guest boot
 
 SHELL := /bin/bash
 top := $(CURDIR)
 export BUILD ?= $(top)/build
 
-.PHONY: all deps kernels demo check bench deb dkms-install clean
+.PHONY: all deps kernels demo check check-quick bench deb dkms-install clean clean-cache
 
 all: kernels
 
@@ -26,6 +27,9 @@ demo: kernels
 check: kernels
 	scripts/check.sh
 
+check-quick: kernels
+	scripts/check.sh -q
+
 bench: kernels
 	scripts/bench.sh
 
@@ -37,3 +41,7 @@ dkms-install: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# Kernel sources, trees and builds kept across clones (scripts/common.sh)
+clean-cache:
+	rm -rf $${XFRM_CSUM_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/xfrm-csum}

@@ -57,6 +57,38 @@ module_param_cb(mode, &mode_param_ops, NULL, 0644);
 MODULE_PARM_DESC(mode,
 		 "Default mode of new network namespaces: off, audit or drop (default drop)");
 
+static const char * const learn_names[] = {
+	[XFRM_CSUM_LEARN_CONFIRM] = "confirm",
+	[XFRM_CSUM_LEARN_STRICT] = "strict",
+	[XFRM_CSUM_LEARN_PERMISSIVE] = "permissive",
+};
+
+unsigned int xfrm_csum_learn = XFRM_CSUM_LEARN_CONFIRM;
+
+static int learn_param_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(learn_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(xfrm_csum_learn, i);
+	return 0;
+}
+
+static int learn_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", learn_names[READ_ONCE(xfrm_csum_learn)]);
+}
+
+static const struct kernel_param_ops learn_param_ops = {
+	.set = learn_param_set,
+	.get = learn_param_get,
+};
+
+module_param_cb(learn, &learn_param_ops, NULL, 0644);
+MODULE_PARM_DESC(learn,
+		 "Default learning of new network namespaces: confirm, strict or permissive (default confirm; permissive delivers packets before the NAT difference is confirmed)");
+
 static int uint_range_set(const char *val, const struct kernel_param *kp,
 			  unsigned int min, unsigned int max)
 {
@@ -68,9 +100,9 @@ static int uint_range_set(const char *val, const struct kernel_param *kp,
 	return 0;
 }
 
-static int learn_param_set(const char *val, const struct kernel_param *kp)
+static int confirm_param_set(const char *val, const struct kernel_param *kp)
 {
-	return uint_range_set(val, kp, 1, 255);
+	return uint_range_set(val, kp, 2, 16);
 }
 
 static int rate_param_set(const char *val, const struct kernel_param *kp)
@@ -94,20 +126,21 @@ static int max_sas_param_set(const char *val, const struct kernel_param *kp)
 		.get = param_get_uint,					\
 	}
 
-XFRM_CSUM_UINT_PARAM(learn, learn_param_set);
+XFRM_CSUM_UINT_PARAM(confirm, confirm_param_set);
 XFRM_CSUM_UINT_PARAM(rate, rate_param_set);
 XFRM_CSUM_UINT_PARAM(snaplen, snaplen_param_set);
 XFRM_CSUM_UINT_PARAM(max_sas, max_sas_param_set);
 
-unsigned int xfrm_csum_learn_packets = 4;
-module_param_cb(learn_packets, &learn_param_ops, &xfrm_csum_learn_packets, 0644);
-MODULE_PARM_DESC(learn_packets,
-		 "Default number of agreeing packets that lock a learned NAT difference (1-255, default 4)");
+unsigned int xfrm_csum_confirm_packets = 2;
+module_param_cb(confirm_packets, &confirm_param_ops, &xfrm_csum_confirm_packets,
+		0644);
+MODULE_PARM_DESC(confirm_packets,
+		 "Default agreeing packets in a row that confirm a learned NAT difference (2-16, default 2)");
 
 unsigned int xfrm_csum_event_rate = 10;
 module_param_cb(event_rate, &rate_param_ops, &xfrm_csum_event_rate, 0644);
 MODULE_PARM_DESC(event_rate,
-		 "Default mismatch events per second and namespace (0-100000, default 10)");
+		 "Default events per second and namespace (0-100000, default 10)");
 
 unsigned int xfrm_csum_event_snaplen = 128;
 module_param_cb(event_snaplen, &snaplen_param_ops, &xfrm_csum_event_snaplen, 0644);
@@ -116,59 +149,11 @@ MODULE_PARM_DESC(event_snaplen,
 
 /* Read at namespace creation; changing it later affects new namespaces. */
 unsigned int xfrm_csum_max_sas = 4096;
-module_param_cb(max_sas, &max_sas_param_ops, &xfrm_csum_max_sas, 0444);
+module_param_cb(max_sas, &max_sas_param_ops, &xfrm_csum_max_sas, 0644);
 MODULE_PARM_DESC(max_sas,
-		 "SA entries per network namespace; packets of further SAs are checked but untracked (default 4096)");
+		 "SA and peer entries per network namespace, for namespaces created from now on (default 4096)");
 
 struct xfrm_csum_stats xfrm_csum_global;
-
-int xfrm_csum_stats_init(struct xfrm_csum_stats *s, gfp_t gfp)
-{
-	struct xfrm_csum_pcpu *p;
-	int cpu;
-
-	s->pcpu = alloc_percpu_gfp(struct xfrm_csum_pcpu, gfp | __GFP_ZERO);
-	if (!s->pcpu)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		p = per_cpu_ptr(s->pcpu, cpu);
-		u64_stats_init(&p->syncp);
-	}
-	return 0;
-}
-
-void xfrm_csum_stats_free(struct xfrm_csum_stats *s)
-{
-	free_percpu(s->pcpu);
-	s->pcpu = NULL;
-}
-
-/**
- * xfrm_csum_stats_read - sum per-CPU counters
- * @s: the counter set
- * @out: n totals, in enum xfrm_csum_counter order
- * @n: number of counters to read
- */
-void xfrm_csum_stats_read(const struct xfrm_csum_stats *s, u64 *out,
-			  unsigned int n)
-{
-	unsigned int start, i;
-	int cpu;
-
-	memset(out, 0, n * sizeof(*out));
-	for_each_possible_cpu(cpu) {
-		const struct xfrm_csum_pcpu *p = per_cpu_ptr(s->pcpu, cpu);
-		u64 v[XFRM_CSUM_COUNTERS];
-
-		do {
-			start = u64_stats_fetch_begin(&p->syncp);
-			for (i = 0; i < n; i++)
-				v[i] = u64_stats_read(&p->cnt[i]);
-		} while (u64_stats_fetch_retry(&p->syncp, start));
-		for (i = 0; i < n; i++)
-			out[i] += v[i];
-	}
-}
 
 static unsigned int xfrm_csum_net_id __read_mostly;
 
@@ -182,18 +167,31 @@ static int __net_init xfrm_csum_net_init(struct net *net)
 	struct xfrm_csum_net *xn = xfrm_csum_pernet(net);
 	int err;
 
-	err = xfrm_csum_stats_init(&xn->stats, GFP_KERNEL);
+	err = xfrm_csum_stats_init(&xn->stats);
 	if (err)
 		return err;
 	xn->net = net;
 	xn->mode = READ_ONCE(xfrm_csum_mode);
-	xn->learn_packets = READ_ONCE(xfrm_csum_learn_packets);
+	xn->learn = READ_ONCE(xfrm_csum_learn);
+	xn->confirm_packets = READ_ONCE(xfrm_csum_confirm_packets);
 	xn->event_snaplen = READ_ONCE(xfrm_csum_event_snaplen);
 	xn->event_rate = READ_ONCE(xfrm_csum_event_rate);
+	xn->max_sas = READ_ONCE(xfrm_csum_max_sas);
 	ratelimit_state_init(&xn->event_rs, HZ, xn->event_rate);
 	ratelimit_set_flags(&xn->event_rs, RATELIMIT_MSG_ON_RELEASE);
-	xfrm_csum_net_sa_init(xn);
+	err = xfrm_csum_net_sa_init(xn);
+	if (err)
+		goto err_stats;
 	return 0;
+
+err_stats:
+	xfrm_csum_stats_free(&xn->stats);
+	return err;
+}
+
+static void __net_exit xfrm_csum_net_pre_exit(struct net *net)
+{
+	xfrm_csum_net_sa_pre_exit(xfrm_csum_pernet(net));
 }
 
 static void __net_exit xfrm_csum_net_exit(struct net *net)
@@ -206,6 +204,7 @@ static void __net_exit xfrm_csum_net_exit(struct net *net)
 
 static struct pernet_operations xfrm_csum_net_ops = {
 	.init = xfrm_csum_net_init,
+	.pre_exit = xfrm_csum_net_pre_exit,
 	.exit = xfrm_csum_net_exit,
 	.id = &xfrm_csum_net_id,
 	.size = sizeof(struct xfrm_csum_net),
@@ -288,12 +287,15 @@ static int __init xfrm_csum_init(void)
 {
 	int err;
 
-	err = xfrm_csum_stats_init(&xfrm_csum_global, GFP_KERNEL);
+	err = xfrm_csum_stats_init(&xfrm_csum_global);
 	if (err)
 		return err;
-	err = register_pernet_subsys(&xfrm_csum_net_ops);
+	err = xfrm_csum_sa_module_init();
 	if (err)
 		goto err_stats;
+	err = register_pernet_subsys(&xfrm_csum_net_ops);
+	if (err)
+		goto err_caches;
 	err = xfrm_csum_genl_init();
 	if (err)
 		goto err_pernet;
@@ -303,19 +305,25 @@ static int __init xfrm_csum_init(void)
 	err = xfrm_csum_km_init();
 	if (err)
 		goto err_sysfs;
+	/*
+	 * Registration can fail after the handler was linked (the ESP
+	 * protocol could not be added): deregister on every failure, which
+	 * is harmless when it was not linked.
+	 */
 	err = xfrm4_protocol_register(&xfrm_csum_esp4, IPPROTO_ESP);
 	if (err)
-		goto err_km;
+		goto err_esp4;
 	err = xfrm_csum_register6();
 	if (err)
-		goto err_esp4;
+		goto err_esp6;
 	pr_info("verifying NAT-T transport-mode checksums, default mode %s\n",
 		mode_names[READ_ONCE(xfrm_csum_mode)]);
 	return 0;
 
+err_esp6:
+	xfrm_csum_deregister6();
 err_esp4:
 	xfrm4_protocol_deregister(&xfrm_csum_esp4, IPPROTO_ESP);
-err_km:
 	xfrm_csum_km_exit();
 err_sysfs:
 	xfrm_csum_sysfs_exit();
@@ -323,6 +331,9 @@ err_genl:
 	xfrm_csum_genl_exit();
 err_pernet:
 	unregister_pernet_subsys(&xfrm_csum_net_ops);
+	rcu_barrier();	/* entries freed with call_rcu() */
+err_caches:
+	xfrm_csum_sa_module_exit();
 err_stats:
 	xfrm_csum_stats_free(&xfrm_csum_global);
 	return err;
@@ -337,7 +348,8 @@ static void __exit xfrm_csum_exit(void)
 	xfrm_csum_sysfs_exit();
 	xfrm_csum_genl_exit();
 	unregister_pernet_subsys(&xfrm_csum_net_ops);
-	rcu_barrier();	/* SA entries freed with call_rcu() */
+	rcu_barrier();	/* entries freed with call_rcu() */
+	xfrm_csum_sa_module_exit();
 	xfrm_csum_stats_free(&xfrm_csum_global);
 }
 
@@ -345,5 +357,5 @@ module_init(xfrm_csum_init);
 module_exit(xfrm_csum_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Verify inner TCP/UDP checksums of NAT-T transport-mode ESP");
+MODULE_DESCRIPTION("Verify inner checksums of NAT-T transport-mode ESP");
 MODULE_ALIAS_GENL_FAMILY(XFRM_CSUM_FAMILY_NAME);

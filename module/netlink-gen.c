@@ -27,32 +27,32 @@ static const struct nla_policy xfrm_csum_config_set_nl_policy[XFRM_CSUM_A_CONFIG
 /* XFRM_CSUM_CMD_SA_GET - do */
 static const struct nla_policy xfrm_csum_sa_get_nl_policy[XFRM_CSUM_A_SA_MARK + 1] = {
 	[XFRM_CSUM_A_SA_FAMILY] = NLA_POLICY_RANGE(NLA_U16, 2, 10),
-	[XFRM_CSUM_A_SA_DADDR] = { .len = 4, },
-	[XFRM_CSUM_A_SA_SPI] = { .type = NLA_U32, },
+	[XFRM_CSUM_A_SA_DADDR] = NLA_POLICY_MIN_LEN(4),
+	[XFRM_CSUM_A_SA_SPI] = { .type = NLA_BE32, },
 	[XFRM_CSUM_A_SA_MARK] = { .type = NLA_U32, },
 };
 
 /* XFRM_CSUM_CMD_SA_SET - do */
 static const struct nla_policy xfrm_csum_sa_set_nl_policy[XFRM_CSUM_A_SA_RELEARN + 1] = {
 	[XFRM_CSUM_A_SA_FAMILY] = NLA_POLICY_RANGE(NLA_U16, 2, 10),
-	[XFRM_CSUM_A_SA_DADDR] = { .len = 4, },
-	[XFRM_CSUM_A_SA_SPI] = { .type = NLA_U32, },
+	[XFRM_CSUM_A_SA_DADDR] = NLA_POLICY_MIN_LEN(4),
+	[XFRM_CSUM_A_SA_SPI] = { .type = NLA_BE32, },
 	[XFRM_CSUM_A_SA_MARK] = { .type = NLA_U32, },
-	[XFRM_CSUM_A_SA_ORIG_SADDR] = { .len = 4, },
-	[XFRM_CSUM_A_SA_ORIG_DADDR] = { .len = 4, },
+	[XFRM_CSUM_A_SA_ORIG_SADDR] = NLA_POLICY_MIN_LEN(4),
+	[XFRM_CSUM_A_SA_ORIG_DADDR] = NLA_POLICY_MIN_LEN(4),
 	[XFRM_CSUM_A_SA_RELEARN] = { .type = NLA_FLAG, },
 };
 
 /* XFRM_CSUM_CMD_PEER_SET - do */
 static const struct nla_policy xfrm_csum_peer_set_nl_policy[XFRM_CSUM_A_PEER_ORIG_DADDR + 1] = {
 	[XFRM_CSUM_A_PEER_FAMILY] = NLA_POLICY_RANGE(NLA_U16, 2, 10),
-	[XFRM_CSUM_A_PEER_SADDR] = { .len = 4, },
-	[XFRM_CSUM_A_PEER_DADDR] = { .len = 4, },
+	[XFRM_CSUM_A_PEER_SADDR] = NLA_POLICY_MIN_LEN(4),
+	[XFRM_CSUM_A_PEER_DADDR] = NLA_POLICY_MIN_LEN(4),
 	[XFRM_CSUM_A_PEER_ENCAP_TYPE] = { .type = NLA_U16, },
-	[XFRM_CSUM_A_PEER_ENCAP_SPORT] = { .type = NLA_U16, },
-	[XFRM_CSUM_A_PEER_ENCAP_DPORT] = { .type = NLA_U16, },
-	[XFRM_CSUM_A_PEER_ORIG_SADDR] = { .len = 4, },
-	[XFRM_CSUM_A_PEER_ORIG_DADDR] = { .len = 4, },
+	[XFRM_CSUM_A_PEER_ENCAP_SPORT] = { .type = NLA_BE16, },
+	[XFRM_CSUM_A_PEER_ENCAP_DPORT] = { .type = NLA_BE16, },
+	[XFRM_CSUM_A_PEER_ORIG_SADDR] = NLA_POLICY_MIN_LEN(4),
+	[XFRM_CSUM_A_PEER_ORIG_DADDR] = NLA_POLICY_MIN_LEN(4),
 };
 
 /* Ops table for xfrm_csum */

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Regenerate the netlink code from xfrm_csum.yaml with the kernel's YNL
-# code generator (tools/net/ynl/ynl-gen-c.py of a 6.12 tree), validating
-# the spec against the genetlink-legacy schema on the way:
+# code generator (tools/net/ynl/pyynl/ynl_gen_c.py of the 7.2 tree, the
+# series' base: older generators emit NLA_UNSPEC policies for binary
+# attributes with a minimum length, which strict validation rejects),
+# validating the spec against the genetlink-legacy schema on the way:
 #
 #   uapi/linux/xfrm_csum.h   the UAPI header
 #   netlink-gen.h            kernel side: split ops and policies (6.2+)
@@ -24,9 +26,10 @@ if [ "${1:-}" = -c ]; then
 	check=1
 	shift
 fi
-ksrc=${1:-$here/../build/src/linux-source-6.12}
-gen=$ksrc/tools/net/ynl/ynl-gen-c.py
-[ -f "$gen" ] || { echo "no ynl-gen-c.py in $ksrc" >&2; exit 1; }
+ksrc=${1:-$here/../build/src/linux-source-7.2}
+gen=$ksrc/tools/net/ynl/pyynl/ynl_gen_c.py
+[ -f "$gen" ] || gen=$ksrc/tools/net/ynl/ynl-gen-c.py
+[ -f "$gen" ] || { echo "no YNL code generator in $ksrc" >&2; exit 1; }
 
 # ynl-gen-c finds the schema two directories above the spec, and names the
 # spec relative to the closest directory holding a MAINTAINERS file.
@@ -45,7 +48,10 @@ python3 "$gen" --mode kernel --header --spec "$spec" \
 	-o "$out/netlink-gen.h" >/dev/null
 python3 "$gen" --mode kernel --source --spec "$spec" \
 	-o "$out/netlink-gen.c" >/dev/null
-# drop the flag-less multicast group table (see above)
+# drop the flag-less multicast group table (see above), and the hint to
+# the kernel tree's regeneration script, which is module/regen.sh here
+sed -i '/To regenerate run: tools\/net\/ynl\/ynl-regen.sh/d' \
+	"$out/uapi/linux/xfrm_csum.h" "$out/netlink-gen.h" "$out/netlink-gen.c"
 sed -i '/^static const struct genl_multicast_group xfrm_csum_nl_mcgrps\[\] = {$/,/^};$/d' \
 	"$out/netlink-gen.c"
 # keep one blank line at the end of the file

@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The per-packet check.  See docs/design.md for the arithmetic.
+ * The per-packet check (docs/design.md, "Verdicts").
  *
  * Where it runs: xfrm_input() calls the xfrm{4,6}_protocol cb_handler chain
  * through xfrm_rcv_cb() once per packet, after decryption and the
- * transport-mode input (the IP header is back in front of the TCP/UDP
+ * transport-mode input (the IP header is back in front of the inner
  * header), and before transport_finish() hands the packet to netfilter, to
  * GRO cells or to the socket layer.  A hook there sees every segment on
  * its own, which no netfilter hook does: on the XFRM_GRO path
  * tcp4_gro_receive() trusts CHECKSUM_UNNECESSARY and merges segments before
- * PRE_ROUTING.  Returning a negative value makes xfrm_input() drop the
- * packet; the same path serves ESP-in-UDP, ESP-in-TCP, async crypto and
- * the ESP GRO/offload receive.
+ * PRE_ROUTING.  A non-zero return makes xfrm_input() drop the packet
+ * (counted in XfrmInBufferError); the same path serves ESP-in-UDP,
+ * ESP-in-TCP, async crypto and the ESP GRO/offload receive.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/skbuff.h>
@@ -22,57 +23,151 @@
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/xfrm.h>
 
 #include "xfrm_csum.h"
 
-/* Folded one's-complement sum of an address (4 or 16 bytes). */
-u16 xfrm_csum_addr_sum(const xfrm_address_t *a, u16 family)
-{
-	int len = family == AF_INET ? 4 : 16;
+/**
+ * struct l4_info - what the inner checksum covers
+ * @sum_len: bytes of the segment summed
+ * @pseudo_len: length in the pseudo-header (differs for UDP-Lite)
+ */
+struct l4_info {
+	unsigned int sum_len;
+	unsigned int pseudo_len;
+};
 
-	return xfrm_csum_norm((__force u32)csum_partial(a, len, 0));
-}
-
-/* The packet's outer addresses, as the stack will build its pseudo-header. */
-static void pkt_addrs(const struct sk_buff *skb, u16 family,
-		      xfrm_address_t *saddr, xfrm_address_t *daddr)
+static void count(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
+		  enum xfrm_csum_counter c)
 {
-	memset(saddr, 0, sizeof(*saddr));
-	memset(daddr, 0, sizeof(*daddr));
-	if (family == AF_INET) {
-		saddr->a4 = ip_hdr(skb)->saddr;
-		daddr->a4 = ip_hdr(skb)->daddr;
-	} else {
-		saddr->in6 = ipv6_hdr(skb)->saddr;
-		daddr->in6 = ipv6_hdr(skb)->daddr;
-	}
+	xfrm_csum_stats_inc(&xfrm_csum_global, c);
+	xfrm_csum_stats_inc(&xn->stats, c);
+	if (sa && c < XFRM_CSUM_SA_COUNTERS)
+		atomic64_inc(&sa->stats.cnt[c]);
 }
 
 /*
- * Folded sum of pseudo-header and segment as received, 0 if it verifies
- * (the sender's "F" in docs/design.md).
+ * Find the inner header past IPv6 extension headers.  Return: 1 to judge
+ * it, 0 to leave the packet to the stack (a fragment), -1 if malformed.
  */
-static u16 pkt_fold(const struct sk_buff *skb, u16 family, u8 proto,
-		    unsigned int len)
+static int l4_locate(struct xfrm_csum_pkt *p)
 {
-	__wsum sum = skb_checksum(skb, 0, len, 0);
+	__be16 frag_off;
+	u8 nexthdr = p->proto;
+	int off;
+
+	if (p->family != AF_INET6 || !ipv6_ext_hdr(nexthdr) ||
+	    nexthdr == NEXTHDR_NONE)
+		return 1;
+	off = ipv6_skip_exthdr(p->skb, 0, &nexthdr, &frag_off);
+	if (off < 0)
+		return -1;
+	if (frag_off)
+		return 0;
+	p->proto = nexthdr;
+	p->l4off = off;
+	return 1;
+}
+
+/* The header fields the checksum depends on; false if malformed. */
+static bool l4_parse(struct xfrm_csum_pkt *p, struct l4_info *l)
+{
+	unsigned int avail = p->skb->len - p->l4off, len;
+	const struct udphdr *uh;
+	const struct tcphdr *th;
+	struct udphdr _uh;
+	struct tcphdr _th;
+	__sum16 _c, *c;
+
+	switch (p->proto) {
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		uh = skb_header_pointer(p->skb, p->l4off, sizeof(_uh), &_uh);
+		if (!uh)
+			return false;
+		len = ntohs(uh->len);
+		p->csum = uh->check;
+		if (p->proto == IPPROTO_UDP) {
+			/* udp_rcv() trims what lies beyond the length */
+			if (len < sizeof(*uh) || len > avail)
+				return false;
+			l->sum_len = len;
+			l->pseudo_len = len;
+			return true;
+		}
+		/* UDP-Lite: the length field is the coverage, 0 = all */
+		if (!len)
+			len = avail;
+		if (len < sizeof(*uh) || len > avail || !uh->check)
+			return false;
+		l->sum_len = len;
+		l->pseudo_len = avail;
+		return true;
+	case IPPROTO_TCP:
+		th = skb_header_pointer(p->skb, p->l4off, sizeof(_th), &_th);
+		if (!th || th->doff * 4 < sizeof(*th) || th->doff * 4 > avail)
+			return false;
+		p->csum = th->check;
+		break;
+	case IPPROTO_ICMPV6:
+		c = skb_header_pointer(p->skb,
+				       p->l4off + offsetof(struct icmp6hdr,
+							   icmp6_cksum),
+				       sizeof(_c), &_c);
+		if (!c)
+			return false;
+		p->csum = *c;
+		break;
+	default:
+		return false;
+	}
+	l->sum_len = avail;
+	l->pseudo_len = avail;
+	return true;
+}
+
+/* The packet's outer addresses and the sum of both. */
+static u16 pkt_addrs(const struct xfrm_csum_pkt *p, xfrm_address_t *saddr,
+		     xfrm_address_t *daddr)
+{
+	memset(saddr, 0, sizeof(*saddr));
+	memset(daddr, 0, sizeof(*daddr));
+	if (p->family == AF_INET) {
+		saddr->a4 = ip_hdr(p->skb)->saddr;
+		daddr->a4 = ip_hdr(p->skb)->daddr;
+	} else {
+		saddr->in6 = ipv6_hdr(p->skb)->saddr;
+		daddr->in6 = ipv6_hdr(p->skb)->daddr;
+	}
+	return xfrm_csum_add16(xfrm_csum_addr_sum(saddr, p->family),
+			       xfrm_csum_addr_sum(daddr, p->family));
+}
+
+/*
+ * The folded sum of pseudo-header (addresses as received) and segment:
+ * T of docs/design.md, 0 if the checksum verifies as received.
+ */
+static u16 pkt_fold(const struct xfrm_csum_pkt *p, const struct l4_info *l)
+{
+	__wsum sum = skb_checksum(p->skb, p->l4off, l->sum_len, 0);
 	__sum16 res;
 
-	if (family == AF_INET)
-		res = csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr,
-					len, proto, sum);
+	if (p->family == AF_INET)
+		res = csum_tcpudp_magic(ip_hdr(p->skb)->saddr,
+					ip_hdr(p->skb)->daddr, l->pseudo_len,
+					p->proto, sum);
 	else
-		res = csum_ipv6_magic(&ipv6_hdr(skb)->saddr,
-				      &ipv6_hdr(skb)->daddr, len, proto, sum);
+		res = csum_ipv6_magic(&ipv6_hdr(p->skb)->saddr,
+				      &ipv6_hdr(p->skb)->daddr, l->pseudo_len,
+				      p->proto, sum);
 	return xfrm_csum_norm((u16)~(__force u16)res);
 }
 
 /*
- * The checksum field value that would have verified the data as received
- * under K: the field enters the sum one for one, so take the excess
- * (fold - want) out of it.  0 and 0xffff are the same in one's complement;
- * report 0xffff, since 0 means "no checksum" in IPv4 UDP.
+ * The checksum field that would have verified the data as received under
+ * K: the field enters the sum one for one, so take the excess (fold -
+ * want) out of it.  Report 0 as 0xffff: 0 means "no checksum" in UDP.
  */
 static __sum16 expected_csum(__sum16 got, u16 fold, u16 want)
 {
@@ -81,208 +176,225 @@ static __sum16 expected_csum(__sum16 got, u16 fold, u16 want)
 	return (__force __sum16)(c ? c : 0xffff);
 }
 
-/*
- * Length covered by the checksum and the checksum field; false if the
- * header is truncated or inconsistent.
- */
-static bool l4_parse(const struct sk_buff *skb, u8 proto, unsigned int *len,
-		     __sum16 *csum, __be16 *sport, __be16 *dport)
-{
-	if (proto == IPPROTO_UDP) {
-		struct udphdr _uh;
-		const struct udphdr *uh;
-		unsigned int ulen;
-
-		uh = skb_header_pointer(skb, 0, sizeof(_uh), &_uh);
-		if (!uh)
-			return false;
-		ulen = ntohs(uh->len);
-		if (ulen < sizeof(*uh) || ulen > skb->len)
-			return false;
-		*len = ulen;	/* udp_rcv() trims anything beyond */
-		*csum = uh->check;
-		*sport = uh->source;
-		*dport = uh->dest;
-	} else {
-		struct tcphdr _th;
-		const struct tcphdr *th;
-
-		th = skb_header_pointer(skb, 0, sizeof(_th), &_th);
-		if (!th || th->doff * 4 < sizeof(*th) || th->doff * 4 > skb->len)
-			return false;
-		*len = skb->len;
-		*csum = th->check;
-		*sport = th->source;
-		*dport = th->dest;
-	}
-	return true;
-}
-
-static void count(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
-		  enum xfrm_csum_counter c)
-{
-	xfrm_csum_stats_inc(&xfrm_csum_global, c);
-	xfrm_csum_stats_inc(&xn->stats, c);
-	if (sa && c < XFRM_CSUM_SA_COUNTERS)
-		xfrm_csum_stats_inc(&sa->stats, c);
-}
-
-static bool in_scope(const struct xfrm_state *x, u8 proto)
-{
-	return x->props.mode == XFRM_MODE_TRANSPORT && x->encap &&
-	       (proto == IPPROTO_TCP || proto == IPPROTO_UDP);
-}
-
-/*
- * K from an original address: the operator's, else the SA's encap_oa.  The
- * OA is the peer's original source; our own address counts as seen.
- */
-static bool static_k(const struct xfrm_state *x, struct xfrm_csum_sa *sa,
-		     const xfrm_address_t *daddr, u16 family, u16 *k)
-{
-	xfrm_address_t oa;
-
-	if (sa && READ_ONCE(sa->orig_set)) {
-		spin_lock_bh(&sa->lock);
-		oa = sa->orig_addr;
-		spin_unlock_bh(&sa->lock);
-	} else {
-		oa = x->encap->encap_oa;
-		if (xfrm_addr_any(&oa, family))
-			return false;
-	}
-	*k = xfrm_csum_add16(xfrm_csum_addr_sum(&oa, family),
-			     xfrm_csum_addr_sum(daddr, family));
-	return true;
-}
-
+/* Track the outer source address; the lock only when it changed. */
 static void note_seen(struct xfrm_csum_sa *sa, const xfrm_address_t *saddr,
-		      u16 family)
+		      u16 family, u16 sum)
 {
-	if (xfrm_addr_equal(&sa->seen_saddr, saddr, family))
+	if (READ_ONCE(sa->seen_sum) == sum)
 		return;
-	spin_lock_bh(&sa->lock);
+	spin_lock(&sa->lock);
 	sa->seen_saddr = *saddr;
-	spin_unlock_bh(&sa->lock);
+	WRITE_ONCE(sa->seen_sum, sum);
+	spin_unlock(&sa->lock);
+}
+
+/* What an SA without an entry can rely on: original addresses, the peer table. */
+static u32 untracked_kstate(struct xfrm_csum_net *xn, struct xfrm_state *x)
+{
+	struct xfrm_csum_peer_key key;
+	struct xfrm_csum_orig orig = {};
+	u32 kstate;
+
+	xfrm_csum_peer_key_of(x, &key);
+	if (!xfrm_addr_any(&x->encap->encap_oa, key.family)) {
+		orig.saddr = x->encap->encap_oa;
+		orig.saddr_set = true;
+		return XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_STATIC,
+					xfrm_csum_orig_k(&orig, &key));
+	}
+	kstate = xfrm_csum_peer_kstate(xn, &key);
+	if (!xfrm_csum_k_known(kstate))
+		return XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_LEARNING, 0);
+	if (XFRM_CSUM_K_STATE(kstate) == XFRM_CSUM_NAT_STATE_STATIC)
+		return kstate;
+	return XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_INHERITED,
+				XFRM_CSUM_K_VALUE(kstate));
+}
+
+static int deliver(struct xfrm_csum_net *xn, struct xfrm_csum_pkt *p,
+		   enum xfrm_csum_counter verdict)
+{
+	count(xn, p->sa, verdict);
+	return 1;
 }
 
 /* Mismatch or malformed: count, report, and drop in drop mode. */
-static int bad(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
-	       const struct xfrm_state *x, struct sk_buff *skb, u8 proto,
-	       u8 mode, u32 state, enum xfrm_csum_reason reason,
-	       const __sum16 *expected)
+static int reject(struct xfrm_csum_net *xn, struct xfrm_csum_pkt *p, u8 mode,
+		  enum xfrm_csum_reason reason)
 {
-	count(xn, sa, reason == XFRM_CSUM_REASON_MALFORMED ?
-		      XFRM_CSUM_MALFORMED : XFRM_CSUM_MISMATCH);
-	if (sa)
-		WRITE_ONCE(sa->last_mismatch, ktime_get_real_seconds());
-	xfrm_csum_event(xn, sa, x, skb, proto, state, reason, expected);
+	count(xn, p->sa, reason == XFRM_CSUM_REASON_MALFORMED ?
+			 XFRM_CSUM_MALFORMED : XFRM_CSUM_MISMATCH);
+	if (p->sa)
+		WRITE_ONCE(p->sa->last_mismatch, ktime_get_real_seconds());
+	xfrm_csum_event(xn, p, reason);
 	if (mode != XFRM_CSUM_MODE_DROP)
 		return 1;
-	count(xn, sa, XFRM_CSUM_DROPPED);
+	count(xn, p->sa, XFRM_CSUM_DROPPED);
 	return -EINVAL;
 }
 
+/* Not right as received and K not known: never delivered unless opted in. */
+static int unconfirmed(struct xfrm_csum_net *xn, struct xfrm_csum_pkt *p,
+		       u8 mode, bool conflict)
+{
+	if (conflict)
+		xfrm_csum_event(xn, p, XFRM_CSUM_REASON_CONFLICT);
+	if (READ_ONCE(xn->learn) == XFRM_CSUM_LEARN_PERMISSIVE)
+		return deliver(xn, p, XFRM_CSUM_UNVERIFIED);
+	count(xn, p->sa, XFRM_CSUM_UNCONFIRMED);
+	if (mode != XFRM_CSUM_MODE_DROP)
+		return 1;
+	count(xn, p->sa, XFRM_CSUM_DROPPED);
+	return -EINVAL;
+}
+
+/*
+ * Inner protocols without a pseudo-header (ICMP, IGMP, GRE, SCTP...) or
+ * beyond an IPv6 fragment header: their checksum is not ours to judge, so
+ * let the stack verify it as for plain ESP (docs/design.md).  Audit mode
+ * changes nothing.
+ */
+static int defer(struct xfrm_csum_net *xn, struct sk_buff *skb, u8 mode)
+{
+	count(xn, NULL, XFRM_CSUM_DEFERRED);
+	if (mode == XFRM_CSUM_MODE_DROP)
+		skb->ip_summed = CHECKSUM_NONE;
+	return 1;
+}
+
+/* Judge a packet whose K is in @kstate (T != 0). */
+static int judge(struct xfrm_csum_net *xn, struct xfrm_csum_pkt *p, u8 mode,
+		 u32 kstate, u16 k_pkt, u16 fold, u16 pseen)
+{
+	bool conflict = false;
+
+	switch (XFRM_CSUM_K_STATE(kstate)) {
+	case XFRM_CSUM_NAT_STATE_INHERITED:
+		if (k_pkt == XFRM_CSUM_K_VALUE(kstate)) {
+			if (p->sa && unlikely(READ_ONCE(p->sa->votes.run)))
+				xfrm_csum_sa_match(p->sa);
+			return deliver(xn, p, XFRM_CSUM_NAT_ADJUSTED);
+		}
+		if (!p->sa)
+			break;
+		kstate = xfrm_csum_sa_vote(xn, p->sa, k_pkt, &conflict);
+		p->nat_state = XFRM_CSUM_K_STATE(kstate);
+		if (!xfrm_csum_k_known(kstate))
+			return unconfirmed(xn, p, mode, conflict);
+		break;
+	case XFRM_CSUM_NAT_STATE_LEARNING:
+		if (!p->sa || READ_ONCE(xn->learn) == XFRM_CSUM_LEARN_STRICT)
+			return unconfirmed(xn, p, mode, false);
+		kstate = xfrm_csum_sa_vote(xn, p->sa, k_pkt, &conflict);
+		p->nat_state = XFRM_CSUM_K_STATE(kstate);
+		if (!xfrm_csum_k_known(kstate))
+			return unconfirmed(xn, p, mode, conflict);
+		break;
+	case XFRM_CSUM_NAT_STATE_CONFLICT:
+		return unconfirmed(xn, p, mode, false);
+	}
+
+	if (k_pkt == XFRM_CSUM_K_VALUE(kstate))
+		return deliver(xn, p, XFRM_CSUM_NAT_ADJUSTED);
+	p->expected = expected_csum(p->csum, fold,
+				    xfrm_csum_sub16(pseen,
+						    XFRM_CSUM_K_VALUE(kstate)));
+	p->have_expected = true;
+	return reject(xn, p, mode, XFRM_CSUM_REASON_MISMATCH);
+}
+
 /**
- * xfrm_csum_rcv_cb - verify one decrypted packet
- * @skb: the packet, L4 header at skb->data, IP header in front of it
+ * xfrm_csum_rcv_cb - judge one decrypted packet
+ * @skb: the packet, inner header at skb->data, IP header in front of it
  * @err: non-zero when xfrm_input() is already dropping the packet
  *
  * Called by xfrm{4,6}_rcv_cb() under rcu_read_lock(), in softirq context
- * (or with bottom halves disabled on async crypto completion).  A verified
- * packet keeps the CHECKSUM_UNNECESSARY that esp_input_done2() set, so the
- * stack does not sum it a second time.
+ * (or with bottom halves disabled on async crypto completion).  Packets
+ * delivered keep the CHECKSUM_UNNECESSARY that esp_input_done2() set: the
+ * checksum was summed once, here, and the stack does not sum it again.
  *
  * Return: 1 to let the next handler see the packet, -EINVAL to have
  * xfrm_input() drop it.
  */
 int xfrm_csum_rcv_cb(struct sk_buff *skb, int err)
 {
-	struct xfrm_csum_peer_key peer;
-	u16 family, fold, pseen, k_pkt, k = 0;
+	xfrm_address_t saddr, daddr;
+	struct xfrm_csum_pkt p = {};
+	u16 fold, pseen, k_pkt, ssum;
 	struct xfrm_csum_net *xn;
-	struct xfrm_csum_sa *sa;
-	__be16 sport, dport;
-	struct xfrm_state *x;
 	struct sec_path *sp;
-	__sum16 csum, want;
-	unsigned int len;
-	u8 proto, mode;
-	u32 state;
+	struct l4_info l;
+	u32 kstate;
+	int where;
+	u8 mode;
 
 	sp = skb_sec_path(skb);
 	if (err || !sp || !sp->len)
 		return 1;
-	x = sp->xvec[sp->len - 1];
-	xn = xfrm_csum_pernet(xs_net(x));
+	p.x = sp->xvec[sp->len - 1];
+	xn = xfrm_csum_pernet(xs_net(p.x));
 	mode = READ_ONCE(xn->mode);
 	if (mode == XFRM_CSUM_MODE_OFF)
 		return 1;
-
-	proto = XFRM_MODE_SKB_CB(skb)->protocol;
-	if (!in_scope(x, proto)) {
+	if (p.x->props.mode != XFRM_MODE_TRANSPORT || !p.x->encap) {
 		count(xn, NULL, XFRM_CSUM_SKIPPED);
 		return 1;
 	}
 
-	family = x->props.family;
-	sa = xfrm_csum_sa_get(xn, x, GFP_ATOMIC);
-	count(xn, sa, XFRM_CSUM_CHECKED);
-	if (!sa)
-		count(xn, NULL, XFRM_CSUM_UNTRACKED);
-	state = sa ? XFRM_CSUM_K_STATE(READ_ONCE(sa->kstate)) :
-		     XFRM_CSUM_NAT_STATE_LEARNING;
-
-	if (!l4_parse(skb, proto, &len, &csum, &sport, &dport))
-		return bad(xn, sa, x, skb, proto, mode, state,
-			   XFRM_CSUM_REASON_MALFORMED, NULL);
-	if (proto == IPPROTO_UDP && !csum) {
-		/* RFC 768: no checksum on IPv4; RFC 8200 8.1: invalid on IPv6 */
-		if (family == AF_INET) {
-			count(xn, sa, XFRM_CSUM_NO_CSUM);
-			return 1;
-		}
-		return bad(xn, sa, x, skb, proto, mode, state,
-			   XFRM_CSUM_REASON_MISMATCH, NULL);
+	p.skb = skb;
+	p.family = p.x->props.family;
+	p.proto = XFRM_MODE_SKB_CB(skb)->protocol;
+	where = l4_locate(&p);
+	if (!where)
+		return defer(xn, skb, mode);
+	switch (p.proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		break;
+	case IPPROTO_ICMPV6:
+		if (p.family == AF_INET6)
+			break;
+		fallthrough;
+	default:
+		if (where > 0)
+			return defer(xn, skb, mode);
 	}
 
-	peer.family = family;
-	pkt_addrs(skb, family, &peer.saddr, &peer.daddr);
-	fold = pkt_fold(skb, family, proto, len);
-	pseen = xfrm_csum_add16(xfrm_csum_addr_sum(&peer.saddr, family),
-				xfrm_csum_addr_sum(&peer.daddr, family));
-	k_pkt = xfrm_csum_sub16(pseen, fold);
-
-	if (static_k(x, sa, &peer.daddr, family, &k)) {
-		state = XFRM_CSUM_NAT_STATE_STATIC;
-	} else if (sa) {
-		u32 kstate = READ_ONCE(sa->kstate);
-
-		if (XFRM_CSUM_K_STATE(kstate) != XFRM_CSUM_NAT_STATE_LOCKED)
-			kstate = xfrm_csum_sa_learn(xn, sa, k_pkt);
-		state = XFRM_CSUM_K_STATE(kstate);
-		k = XFRM_CSUM_K_VALUE(kstate);
+	p.sa = xfrm_csum_sa_get(xn, p.x, GFP_ATOMIC);
+	if (p.sa) {
+		kstate = READ_ONCE(p.sa->kstate);
 	} else {
-		state = XFRM_CSUM_NAT_STATE_LEARNING;
+		count(xn, NULL, XFRM_CSUM_UNTRACKED);
+		kstate = untracked_kstate(xn, p.x);
 	}
-	if (sa)
-		note_seen(sa, &peer.saddr, family);
+	p.nat_state = XFRM_CSUM_K_STATE(kstate);
+
+	if (where < 0 || !l4_parse(&p, &l))
+		return reject(xn, &p, mode, XFRM_CSUM_REASON_MALFORMED);
+	if (p.proto == IPPROTO_UDP && !p.csum) {
+		/*
+		 * IPv4: no checksum (RFC 768).  IPv6: udpv6 drops it unless
+		 * the socket accepts zero checksums (RFC 6936).
+		 */
+		return deliver(xn, &p, XFRM_CSUM_NO_CSUM);
+	}
+
+	pseen = pkt_addrs(&p, &saddr, &daddr);
+	fold = pkt_fold(&p, &l);
+	k_pkt = xfrm_csum_sub16(pseen, fold);
+	if (p.sa) {
+		ssum = xfrm_csum_addr_sum(&saddr, p.family);
+		note_seen(p.sa, &saddr, p.family, ssum);
+	}
 
 	if (!fold) {
-		count(xn, sa, XFRM_CSUM_VERIFIED);
-		return 1;
+		/* right as received: there is no NAT to account for */
+		if (p.sa && kstate != XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_NONE,
+						       pseen) &&
+		    XFRM_CSUM_K_STATE(kstate) != XFRM_CSUM_NAT_STATE_STATIC)
+			xfrm_csum_sa_settle_none(xn, p.sa, pseen);
+		return deliver(xn, &p, XFRM_CSUM_VERIFIED);
 	}
-	if (state == XFRM_CSUM_NAT_STATE_LEARNING) {
-		/* NAT difference not known yet: deliver as Linux always did. */
-		count(xn, sa, XFRM_CSUM_UNVERIFIED);
-		return 1;
-	}
-	if (k_pkt == k) {
-		count(xn, sa, XFRM_CSUM_NAT_ADJUSTED);
-		return 1;
-	}
-
-	want = expected_csum(csum, fold, xfrm_csum_sub16(pseen, k));
-	return bad(xn, sa, x, skb, proto, mode, state,
-		   XFRM_CSUM_REASON_MISMATCH, &want);
+	return judge(xn, &p, mode, kstate, k_pkt, fold, pseen);
 }

@@ -1,246 +1,300 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xfrm_csum: verify inner TCP/UDP checksums of NAT-T transport-mode ESP.
- * Internal declarations shared by the module's files.
+ * xfrm_csum: verify inner checksums of NAT-T transport-mode ESP.
+ * Declarations shared by the module's files; the design is docs/design.md.
  */
 #ifndef _XFRM_CSUM_H
 #define _XFRM_CSUM_H
 
 #include <linux/list.h>
 #include <linux/ratelimit.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/xfrm.h>
-#include <linux/xfrm_csum.h>
+#include <uapi/linux/xfrm_csum.h>
 
 #include "compat/compat.h"
+#include "core.h"
+#include "stats.h"
 
-/* Counters, in the order of the netlink stats attributes. */
-enum xfrm_csum_counter {
-	XFRM_CSUM_CHECKED,
-	XFRM_CSUM_VERIFIED,
-	XFRM_CSUM_NAT_ADJUSTED,
-	XFRM_CSUM_UNVERIFIED,
-	XFRM_CSUM_NO_CSUM,
-	XFRM_CSUM_MISMATCH,
-	XFRM_CSUM_DROPPED,
-	XFRM_CSUM_MALFORMED,
-	/* per-SA counters end here */
-	XFRM_CSUM_SA_COUNTERS,
-	XFRM_CSUM_SKIPPED = XFRM_CSUM_SA_COUNTERS,
-	XFRM_CSUM_UNTRACKED,
-	XFRM_CSUM_EVENTS,
-	XFRM_CSUM_EVENTS_SUPPRESSED,
-	XFRM_CSUM_COUNTERS,
-};
+/* Module parameters: the settings of namespaces created from now on. */
+extern unsigned int xfrm_csum_mode;
+extern unsigned int xfrm_csum_learn;
+extern unsigned int xfrm_csum_confirm_packets;
+extern unsigned int xfrm_csum_event_rate;
+extern unsigned int xfrm_csum_event_snaplen;
+extern unsigned int xfrm_csum_max_sas;
 
-struct xfrm_csum_pcpu {
-	u64_stats_t cnt[XFRM_CSUM_COUNTERS];
-	struct u64_stats_sync syncp;
-};
-
-/* Per-CPU counters; per-SA sets only use the first XFRM_CSUM_SA_COUNTERS. */
-struct xfrm_csum_stats {
-	struct xfrm_csum_pcpu __percpu *pcpu;
-};
+/* Votes in a row against an inherited K that make an SA learn anew. */
+#define XFRM_CSUM_REJECT_RUN	4
 
 /*
- * The SA's NAT difference, packed so that the fast path reads state and
- * value with one load: bits 16-23 the state, bits 0-15 K (docs/design.md).
+ * An SA's NAT state and K packed in one word, so that the fast path reads
+ * both with one load: bits 16-23 enum xfrm_csum_nat_state, bits 0-15 K.
  */
 #define XFRM_CSUM_K_STATE(v)	((v) >> 16)
 #define XFRM_CSUM_K_VALUE(v)	((u16)(v))
 #define XFRM_CSUM_K_PACK(s, k)	(((u32)(s) << 16) | (k))
 
-/* The outer address pair of a packet, as the stack builds its pseudo-header. */
+/* Does this state come with a K? */
+static inline bool xfrm_csum_k_known(u32 kstate)
+{
+	switch (XFRM_CSUM_K_STATE(kstate)) {
+	case XFRM_CSUM_NAT_STATE_STATIC:
+	case XFRM_CSUM_NAT_STATE_NONE:
+	case XFRM_CSUM_NAT_STATE_CONFIRMED:
+	case XFRM_CSUM_NAT_STATE_INHERITED:
+		return true;
+	}
+	return false;
+}
+
+/**
+ * struct xfrm_csum_peer_key - a NAT mapping as the SAs of a peer show it
+ * @saddr: the peer's outer address as installed on the SA
+ * @daddr: our address as installed on the SA
+ * @sport: the peer's encapsulation port (its NAT's, as we see it)
+ * @dport: our encapsulation port
+ * @family: AF_INET or AF_INET6
+ * @encap_type: UDP_ENCAP_ESPINUDP or TCP_ENCAP_ESPINTCP
+ *
+ * Hashed and compared as bytes: always built from a zeroed struct.
+ */
 struct xfrm_csum_peer_key {
 	xfrm_address_t saddr;
 	xfrm_address_t daddr;
+	__be16 sport;
+	__be16 dport;
 	u16 family;
+	u16 encap_type;
+};
+
+/**
+ * struct xfrm_csum_orig - original addresses given for an SA or a peer
+ * @saddr: the peer's address before its NAT
+ * @daddr: our address as the peer addressed us
+ * @saddr_set: @saddr is given; otherwise the SA's own (as seen) counts
+ * @daddr_set: @daddr is given; otherwise our address as seen counts
+ */
+struct xfrm_csum_orig {
+	xfrm_address_t saddr;
+	xfrm_address_t daddr;
+	bool saddr_set;
+	bool daddr_set;
 };
 
 /**
  * struct xfrm_csum_sa - what the module knows about one inbound ESP SA
- * @node: hash linkage (RCU), keyed by @x
- * @list: per-namespace list, for dumps and garbage collection
- * @x: the xfrm_state this entry describes.  The entry holds a reference,
- *	so the pointer cannot be reused by a new SA while the entry exists;
- *	other than the state check in the garbage collector it is only
- *	dereferenced on the receive path, where the packet holds it too
- * @kstate: NAT state and K, see XFRM_CSUM_K_*
- * @lock: protects the learning fields and @seen_saddr
- * @votes: consecutive packets that agreed on @cand
- * @cand: the candidate K being voted on
- * @orig_set: @orig_addr is valid
- * @family: AF_INET or AF_INET6 (identity fields below are copied from @x
- *	when the entry is created)
- * @encap_type: UDP_ENCAP_ESPINUDP or TCP_ENCAP_ESPINTCP
- * @encap_sport: encapsulation source port (network order)
- * @encap_dport: encapsulation destination port (network order)
+ * @node: linkage in the namespace's table, keyed by @x
+ * @list: the namespace's list in creation order, for dumps and the sweep
+ * @rcu: deferred free
+ * @x: the xfrm_state.  The entry holds a reference, so the pointer cannot
+ *	be reused by another SA while the entry exists
+ * @id: creation number in the namespace (dump cursor)
+ * @kstate: NAT state and K (XFRM_CSUM_K_*), read without the lock
+ * @lock: protects @votes, @orig, @conflict_sent, @seen_saddr and the
+ *	writes of @kstate
+ * @votes: learning (docs/design.md "Confirmed") and, when inherited, the
+ *	run of votes against the inherited K
+ * @orig: original addresses in use: given over netlink, or from the
+ *	mapping's peer-set entry or the SA's encap_oa
+ * @orig_given: @orig was given for this SA with sa-set
+ * @conflict_sent: the conflict event went out
+ * @key: the peer mapping (identity copied from @x, refreshed on update)
  * @spi: the SA's SPI
  * @mark: the SA's mark value
- * @daddr: the SA's destination (our) address
- * @saddr: the SA's source (peer) address as installed
- * @orig_addr: original address set by the operator (@orig_set)
+ * @reqid: the SA's reqid
  * @seen_saddr: outer source address of the last packet
+ * @seen_sum: one's-complement sum of @seen_saddr, compared without the lock
  * @stats: per-SA counters
  * @first_seen: wall-clock seconds at creation
  * @last_mismatch: wall-clock seconds of the last mismatch
- * @rcu: deferred free
+ * @ev_second: jiffies / HZ of the per-SA event budget's window
+ * @ev_count: events of this SA in that window
  */
 struct xfrm_csum_sa {
-	struct hlist_node node;
+	struct rhash_head node;
 	struct list_head list;
+	struct rcu_head rcu;
 	struct xfrm_state *x;
+	u64 id;
 	u32 kstate;
 	spinlock_t lock;	/* see the kernel-doc above */
-	u8 votes;
-	bool orig_set;
-	u16 cand;
-	/* identity, copied when the entry is created */
-	u16 family;
-	u16 encap_type;
-	__be16 encap_sport;
-	__be16 encap_dport;
+	struct xfrm_csum_votes votes;
+	struct xfrm_csum_orig orig;
+	bool orig_given;
+	bool conflict_sent;
+	struct xfrm_csum_peer_key key;
 	__be32 spi;
 	u32 mark;
-	xfrm_address_t daddr;
-	xfrm_address_t saddr;
-	xfrm_address_t orig_addr;
+	u32 reqid;
 	xfrm_address_t seen_saddr;
-	struct xfrm_csum_stats stats;
+	u16 seen_sum;
+	struct xfrm_csum_sa_stats stats;
 	time64_t first_seen;
 	time64_t last_mismatch;
-	struct rcu_head rcu;
+	unsigned long ev_second;
+	u32 ev_count;
 };
 
-#define XFRM_CSUM_SA_BUCKETS	256
-
 /**
- * struct xfrm_csum_peer - a K learned for a pair of SA addresses, kept for
- *	the next SA between them (rekey inheritance, docs/design.md)
- * @list: per-namespace list, most recently locked first
- * @family: AF_INET or AF_INET6
- * @saddr: the peer's address as installed on the SA
- * @daddr: our address
- * @k: the K locked by the last SA between them
+ * struct xfrm_csum_peer - the K known for a NAT mapping, for the next SA
+ *	of the mapping (docs/design.md "Inherited")
+ * @node: linkage in the namespace's peer table, keyed by @key
+ * @lru: the namespace's list, most recently used first
+ * @rcu: deferred free
+ * @key: the mapping
+ * @kstate: how K became known (static, none, confirmed) and K
+ * @orig: original addresses, when given with peer-set
  */
 struct xfrm_csum_peer {
-	struct list_head list;
-	u16 family;
-	xfrm_address_t saddr;
-	xfrm_address_t daddr;
-	u16 k;
+	struct rhash_head node;
+	struct list_head lru;
+	struct rcu_head rcu;
+	struct xfrm_csum_peer_key key;
+	u32 kstate;
+	struct xfrm_csum_orig orig;
 };
 
 /**
  * struct xfrm_csum_net - per network namespace state
  * @net: the namespace
  * @mode: enum xfrm_csum_mode
- * @learn_packets: agreeing votes that lock a learned K
+ * @learn: enum xfrm_csum_learn
+ * @confirm_packets: agreeing votes in a row that confirm K
+ * @dying: the namespace is going away: no more work is queued
  * @event_snaplen: bytes of packet in an event
- * @event_rate: mismatch events per second at most
- * @event_rs: rate limit of mismatch events (burst = @event_rate per second)
+ * @event_rate: events per second at most
+ * @event_seq: sequence number of the last event
+ * @event_rs: rate limit of events (burst = @event_rate per second)
  * @stats: namespace totals
  * @sas: SA entries by xfrm_state pointer
- * @sa_list: the same entries, for walks
- * @peers: K learned per address pair (struct xfrm_csum_peer)
- * @lock: protects @sa_list, @nr_sas, changes to @sas, @peers, @nr_peers
+ * @sa_list: the same entries in creation order
+ * @peers: peer table by mapping
+ * @peer_lru: the same entries, most recently used first (walked under
+ *	@lock only)
+ * @lock: protects changes to @sas, @sa_list, @peers, @peer_lru, the
+ *	counts, @next_id, @sa_gen, @peer_gen and @dying
+ * @max_sas: size limit of each table (module parameter at creation)
  * @nr_sas: entries in @sas
- * @nr_peers: entries in @peers, at most max_sas
+ * @nr_peers: entries in @peers
+ * @next_id: id of the next SA entry
+ * @sa_gen: changes of @sa_list, for dump consistency
+ * @peer_gen: changes of @peer_lru, for dump consistency
+ * @memcg: memory cgroup of the namespace's creator, charged for entries
+ *	allocated on the receive path
  * @gc_work: drops entries whose SA is gone
  */
 struct xfrm_csum_net {
 	struct net *net;
 	u8 mode;
-	u8 learn_packets;
+	u8 learn;
+	u8 confirm_packets;
+	bool dying;
 	u32 event_snaplen;
 	u32 event_rate;
+	atomic_t event_seq;
 	struct ratelimit_state event_rs;
 	struct xfrm_csum_stats stats;
-	struct hlist_head sas[XFRM_CSUM_SA_BUCKETS];
+	struct rhashtable sas;
 	struct list_head sa_list;
-	struct list_head peers;
+	struct rhashtable peers;
+	struct list_head peer_lru;
 	spinlock_t lock;	/* see the kernel-doc above */
+	unsigned int max_sas;
 	unsigned int nr_sas;
 	unsigned int nr_peers;
+	u64 next_id;
+	u32 sa_gen;
+	u32 peer_gen;
+	struct mem_cgroup *memcg;
 	struct delayed_work gc_work;
 };
 
 /* main.c */
-extern unsigned int xfrm_csum_max_sas;
-extern unsigned int xfrm_csum_mode;
-extern unsigned int xfrm_csum_learn_packets;
-extern unsigned int xfrm_csum_event_rate;
-extern unsigned int xfrm_csum_event_snaplen;
 extern struct xfrm_csum_stats xfrm_csum_global;
 struct xfrm_csum_net *xfrm_csum_pernet(const struct net *net);
-
-/* stats */
-int xfrm_csum_stats_init(struct xfrm_csum_stats *s, gfp_t gfp);
-void xfrm_csum_stats_free(struct xfrm_csum_stats *s);
-void xfrm_csum_stats_read(const struct xfrm_csum_stats *s, u64 *out,
-			  unsigned int n);
-
-static inline void xfrm_csum_stats_inc(struct xfrm_csum_stats *s,
-				       enum xfrm_csum_counter c)
-{
-	struct xfrm_csum_pcpu *p = this_cpu_ptr(s->pcpu);
-
-	u64_stats_update_begin(&p->syncp);
-	u64_stats_inc(&p->cnt[c]);
-	u64_stats_update_end(&p->syncp);
-}
 
 /* verify.c */
 int xfrm_csum_rcv_cb(struct sk_buff *skb, int err);
 
 /* sa.c */
+int xfrm_csum_net_sa_init(struct xfrm_csum_net *xn);
+void xfrm_csum_net_sa_pre_exit(struct xfrm_csum_net *xn);
+void xfrm_csum_net_sa_exit(struct xfrm_csum_net *xn);
+int xfrm_csum_sa_module_init(void);
+void xfrm_csum_sa_module_exit(void);
 struct xfrm_csum_sa *xfrm_csum_sa_get(struct xfrm_csum_net *xn,
 				      struct xfrm_state *x, gfp_t gfp);
-struct xfrm_csum_sa *xfrm_csum_sa_find(struct xfrm_csum_net *xn, u16 family,
-				       const xfrm_address_t *daddr, __be32 spi);
-u32 xfrm_csum_sa_learn(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
-		       u16 k_pkt);
-void xfrm_csum_sa_set_orig(struct xfrm_csum_sa *sa, const xfrm_address_t *oa);
-void xfrm_csum_sa_relearn(struct xfrm_csum_sa *sa);
+struct xfrm_csum_sa *xfrm_csum_sa_lookup(struct xfrm_csum_net *xn,
+					 const struct xfrm_state *x);
+void xfrm_csum_peer_key_of(const struct xfrm_state *x,
+			   struct xfrm_csum_peer_key *key);
+u16 xfrm_csum_orig_k(const struct xfrm_csum_orig *orig,
+		     const struct xfrm_csum_peer_key *key);
+u32 xfrm_csum_sa_vote(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
+		      u16 k_pkt, bool *conflict);
+void xfrm_csum_sa_match(struct xfrm_csum_sa *sa);
+void xfrm_csum_sa_settle_none(struct xfrm_csum_net *xn,
+			      struct xfrm_csum_sa *sa, u16 pseen);
+int xfrm_csum_sa_set_orig(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
+			  const struct xfrm_csum_orig *orig, bool relearn);
+int xfrm_csum_peer_set(struct xfrm_csum_net *xn,
+		       const struct xfrm_csum_peer_key *key,
+		       const struct xfrm_csum_orig *orig);
+u32 xfrm_csum_peer_kstate(struct xfrm_csum_net *xn,
+			  const struct xfrm_csum_peer_key *key);
 int xfrm_csum_km_init(void);
 void xfrm_csum_km_exit(void);
-void xfrm_csum_net_sa_init(struct xfrm_csum_net *xn);
-void xfrm_csum_net_sa_exit(struct xfrm_csum_net *xn);
 
 /* netlink.c */
 int xfrm_csum_genl_init(void);
 void xfrm_csum_genl_exit(void);
-void xfrm_csum_event(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
-		     const struct xfrm_state *x, struct sk_buff *skb, u8 proto,
-		     u32 nat_state, enum xfrm_csum_reason reason,
-		     const __sum16 *expected);
+
+/**
+ * struct xfrm_csum_pkt - one packet being judged
+ * @x: its SA
+ * @sa: its entry, or NULL (untracked)
+ * @skb: the packet, L4 header at @l4off from skb->data
+ * @l4off: offset of the inner L4 header from skb->data (past IPv6
+ *	extension headers)
+ * @proto: inner protocol
+ * @family: AF_INET or AF_INET6
+ * @nat_state: the SA's state when it was judged
+ * @csum: the checksum field as received
+ * @expected: the field that would have verified under K (@have_expected)
+ * @have_expected: @expected is known
+ */
+struct xfrm_csum_pkt {
+	struct xfrm_state *x;
+	struct xfrm_csum_sa *sa;
+	struct sk_buff *skb;
+	unsigned int l4off;
+	u8 proto;
+	u16 family;
+	u32 nat_state;
+	__sum16 csum;
+	__sum16 expected;
+	bool have_expected;
+};
+
+void xfrm_csum_event(struct xfrm_csum_net *xn, const struct xfrm_csum_pkt *p,
+		     enum xfrm_csum_reason reason);
 
 /* sysfs.c */
 int xfrm_csum_sysfs_init(void);
 void xfrm_csum_sysfs_exit(void);
 
-/* One's-complement helpers on 16-bit folded sums (0 and 0xffff are equal). */
-static inline u16 xfrm_csum_norm(u32 v)
+static inline int xfrm_csum_addr_len(u16 family)
 {
-	v = (v & 0xffff) + (v >> 16);
-	v = (v & 0xffff) + (v >> 16);
-	return v == 0xffff ? 0 : v;
+	return family == AF_INET ? sizeof(__be32) : sizeof(struct in6_addr);
 }
 
-static inline u16 xfrm_csum_add16(u16 a, u16 b)
+static inline u16 xfrm_csum_addr_sum(const xfrm_address_t *a, u16 family)
 {
-	return xfrm_csum_norm((u32)a + b);
+	return xfrm_csum_addr16(a, xfrm_csum_addr_len(family));
 }
-
-static inline u16 xfrm_csum_sub16(u16 a, u16 b)
-{
-	return xfrm_csum_norm((u32)a + (u16)~b);
-}
-
-u16 xfrm_csum_addr_sum(const xfrm_address_t *a, u16 family);
 
 #endif /* _XFRM_CSUM_H */

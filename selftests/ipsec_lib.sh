@@ -244,12 +244,17 @@ inject_aead_load() {
 }
 
 # inject_aead_start EVERY [SPI] [OFFSET]: corrupt every EVERY-th packet
-# (of one SA if SPI is given) before encryption.
+# (of one SA if SPI is given) before encryption.  INJECT_FIRST=N starts at
+# the N-th packet (1 = the first), INJECT_VARY=1 makes every corruption
+# change the checksum by another amount, INJECT_MAX=N stops after N.
 inject_aead_start() {
 	echo 0 > $INJECT_PARAMS/every
 	echo 0 > $INJECT_PARAMS/corrupted
 	echo "$(( ${2:-0} ))" > $INJECT_PARAMS/spi
 	echo "${3:-64}" > $INJECT_PARAMS/offset
+	echo "${INJECT_FIRST:-0}" > $INJECT_PARAMS/first
+	echo "${INJECT_VARY:-0}" > $INJECT_PARAMS/vary
+	echo "${INJECT_MAX:-0}" > $INJECT_PARAMS/max
 	echo enc > $INJECT_PARAMS/dir
 	echo "$1" > $INJECT_PARAMS/every
 }

@@ -25,7 +25,7 @@ POISON_TCP_BYTES=400000
 
 # sysfs totals before a case, to compare with the fresh namespace's figures
 sys_before() {
-	SYS_MISMATCH0=$(xcsum_sysfs mismatches)
+	SYS_MISMATCH0=$(xcsum_sysfs mismatch)
 	SYS_DROPPED0=$(xcsum_sysfs dropped)
 	SYS_CHECKED0=$(xcsum_sysfs checked)
 }
@@ -50,7 +50,7 @@ run_case() {
 	eval "$(xcsum_query "$NS_B" "$NS_A")"
 	local spi=$((SPI_AB))
 	mism=$NS0_mismatch drop=$NS0_dropped chk=$NS0_checked
-	sys_m=$(( $(xcsum_sysfs mismatches) - SYS_MISMATCH0 ))
+	sys_m=$(( $(xcsum_sysfs mismatch) - SYS_MISMATCH0 ))
 	sys_d=$(( $(xcsum_sysfs dropped) - SYS_DROPPED0 ))
 	sys_c=$(( $(xcsum_sysfs checked) - SYS_CHECKED0 ))
 	eval "sa_mism=\${NS0_SA${spi}_stats_mismatch:-none}"
@@ -115,7 +115,7 @@ good = exact = 0
 for m in msgs:
     e = m.get("msg", {})
     pkt = e.get("pkt", "")
-    if (m.get("name") == "mismatch-ntf" and e.get("spi") == spi and
+    if (m.get("name") == "event-ntf" and e.get("spi") == spi and
         e.get("saddr") == saddr and e.get("daddr") == daddr and
         e.get("dport") == dport and e.get("l4-proto") == 17 and
         pkt.startswith("45") and pkt[18:20] == "11" and

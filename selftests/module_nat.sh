@@ -4,14 +4,15 @@
 # xfrm_csum.ko behind a real NAT (nft masquerade between A and B), drop
 # mode, AES-GCM with the corrupting AEAD wrapper on A's traffic:
 # - with the original address on the SA (encap_oa, RFC 3948 option 1): the
-#   NAT state is static from the first packet, nothing goes unverified;
-# - without it (what IKE daemons install): the SA learns the NAT
-#   difference from the first learn_packets packets, then locks it;
+#   NAT state is static from the first packet, nothing is unconfirmed;
+# - without it (what IKE daemons install): the SA confirms the NAT
+#   difference from agreeing packets, dropping the first ones meanwhile;
 # - with the original address set through netlink (sa-set) before traffic;
 # in every case correct packets pass (NAT-adjusted), every corrupted one is
 # counted and dropped, the zero stream stays clean, and the SA entry names
-# the peer as seen behind the NAT.  An SA update (XFRM_MSG_UPDSA) makes a
-# learned SA learn again; a rekeyed SA inherits the learned difference.
+# the peer as seen behind the NAT.  An SA update (XFRM_MSG_UPDSA) keeps a
+# confirmed difference (a NAT rebinding changes no original address);
+# relearn over netlink forgets it.  A rekeyed SA inherits the difference.
 
 source "$(dirname "$0")/ipsec_lib.sh"
 source "$(dirname "$0")/module_lib.sh"
@@ -22,14 +23,14 @@ xcsum_require mode=drop
 POISON_UDP_COUNT=150
 POISON_TCP_BYTES=400000
 NAT_LEARNING=learning
-NAT_LOCKED=locked
+NAT_CONFIRMED=confirmed
 NAT_STATIC=static
 
 # Tell the module A's original address for B's inbound SA.
 nl_set_orig() {
 	xcsum_nl "$NS_B" --do sa-set --json "{\"family\": $( [ "$FAMILY" = 4 ] && echo 2 || echo 10 ),
 		\"daddr\": \"$(xcsum_addr_hex "$ADDR_B")\", \"spi\": $((SPI_AB)),
-		\"orig-addr\": \"$(xcsum_addr_hex "$ADDR_A")\"}" >/dev/null
+		\"orig-saddr\": \"$(xcsum_addr_hex "$ADDR_A")\"}" >/dev/null
 }
 
 # Re-install B's inbound SA with the same parameters (XFRM_MSG_UPDSA).
@@ -43,7 +44,7 @@ sa_update_b() {
 # run_case FAMILY PROTO oa|learn|netlink
 run_case() {
 	local fam=$1 proto=$2 how=$3 name detail ok=0 opts=() want_state
-	local mism drop adj unv state seen orig upd=
+	local mism drop adj unc state seen orig upd= rel=
 
 	name="nat ipv$fam $proto k=$how"
 	[ "$how" = oa ] && opts=(-o)
@@ -53,7 +54,7 @@ run_case() {
 		return
 	fi
 	if [ "$how" = netlink ] && ! nl_set_orig; then
-		case_abort "$name" "sa-set orig-addr failed"
+		case_abort "$name" "sa-set orig-saddr failed"
 		return
 	fi
 	if ! poison_transfer "$proto"; then
@@ -64,12 +65,12 @@ run_case() {
 	eval "$(xcsum_query "$NS_B")"
 	local spi=$((SPI_AB))
 	mism=$NS0_mismatch drop=$NS0_dropped adj=$NS0_nat_adjusted
-	unv=$NS0_unverified
+	unc=$NS0_unconfirmed
 	eval "state=\${NS0_SA${spi}_nat_state:-none}"
 	eval "seen=\${NS0_SA${spi}_seen_saddr:-none}"
-	eval "orig=\${NS0_SA${spi}_orig_addr:-none}"
+	eval "orig=\${NS0_SA${spi}_orig_saddr:-none}"
 	detail="injected=$INJECTED delivered_bad=$BAD missing=$SHORT mismatch=$mism"
-	detail="$detail dropped=$drop verified=$NS0_verified nat_adjusted=$adj unverified=$unv state=$state"
+	detail="$detail dropped=$drop verified=$NS0_verified nat_adjusted=$adj unconfirmed=$unc state=$state"
 	detail="$detail peer_seen=$seen orig=$orig"
 
 	[ "${INJECTED:-0}" -gt 0 ] && [ "$BAD" -eq 0 ] || ok=1
@@ -78,21 +79,26 @@ run_case() {
 	else
 		[ "$SHORT" -eq "$INJECTED" ] || ok=1
 	fi
-	[ "$mism" -eq "$INJECTED" ] && [ "$drop" -eq "$INJECTED" ] || ok=1
+	[ "$mism" -eq "$INJECTED" ] && [ "$drop" -eq $((INJECTED + unc)) ] || ok=1
 	# the NAT changes the checksum: correct packets need the difference
 	[ "$adj" -gt 0 ] || ok=1
 	[ "$seen" = "$(xcsum_addr_hex "$SEEN_A")" ] || ok=1
 	if [ "$how" = learn ]; then
-		want_state=$NAT_LOCKED
-		# the packets before the lock are the only unverified ones
-		[ "$unv" -ge 1 ] && [ "$unv" -lt 4 ] || ok=1
+		want_state=$NAT_CONFIRMED
+		# the first correct packets, before K is confirmed, are the
+		# only unconfirmed ones (a SYN, or a datagram)
+		[ "$unc" -ge 1 ] && [ "$unc" -lt 4 ] || ok=1
 		sa_update_b
 		upd=$(xcsum_sa_field "$NS_B" "$SPI_AB" nat-state)
-		detail="$detail after_update=$upd"
-		[ "$upd" = "$NAT_LEARNING" ] || ok=1
+		xcsum_nl "$NS_B" --do sa-set --json "{\"family\": $( [ "$FAMILY" = 4 ] && echo 2 || echo 10 ),
+			\"daddr\": \"$(xcsum_addr_hex "$ADDR_B")\", \"spi\": $((SPI_AB)),
+			\"relearn\": true}" >/dev/null || ok=1
+		rel=$(xcsum_sa_field "$NS_B" "$SPI_AB" nat-state)
+		detail="$detail after_update=$upd after_relearn=$rel"
+		[ "$upd" = "$NAT_CONFIRMED" ] && [ "$rel" = "$NAT_LEARNING" ] || ok=1
 	else
 		want_state=$NAT_STATIC
-		[ "$unv" -eq 0 ] || ok=1
+		[ "$unc" -eq 0 ] || ok=1
 		[ "$orig" = "$(xcsum_addr_hex "$ADDR_A")" ] || ok=1
 	fi
 	[ "$state" = "$want_state" ] || ok=1
@@ -100,12 +106,12 @@ run_case() {
 	cleanup_all
 }
 
-# Rekey: a new SA between the same addresses inherits the K the old one
-# locked and starts provisional, so a packet corrupted among its first
-# learn_packets packets is dropped, not delivered unverified.
+# Rekey: a new SA of the same NAT mapping inherits the K the old one
+# confirmed, so a packet corrupted among its first packets is dropped as a
+# mismatch and correct ones pass from the first: nothing is unconfirmed.
 run_rekey() {
 	local name="nat ipv4 udp rekey inherits K" ok=0 detail spi2=0x0a0b0002
-	local st1 st2 unv2 mism2 adj2
+	local st1 st2 unc2 mism2 adj2
 
 	if ! topo_create nat || ! use_family 4 || ! poison_setup aead -e udp; then
 		case_abort "$name" "setup failed"
@@ -123,22 +129,22 @@ run_rekey() {
 	ip -n "$NS_A" xfrm state add src "$ADDR_A" dst "$ADDR_B" proto esp \
 		spi $spi2 reqid 1 mode transport \
 		encap espinudp "$ENCAP_PORT" "$ENCAP_PORT" "$ANY" "${ALGO[@]}" || ok=1
-	# corrupt every 3rd packet of the new SA: one falls in its first four
-	inject_aead_start 3 $spi2
+	# corrupt every 3rd packet of the new SA, from its first
+	INJECT_FIRST=1 inject_aead_start 3 $spi2
 	POISON_UDP_COUNT=60
 	poison_transfer udp || ok=1
 	unset "${!NS0_@}"
 	eval "$(xcsum_query "$NS_B")"
 	eval "st1=\${NS0_SA$((SPI_AB))_nat_state:-none}"
 	eval "st2=\${NS0_SA$((spi2))_nat_state:-none}"
-	eval "unv2=\${NS0_SA$((spi2))_stats_unverified:-none}"
+	eval "unc2=\${NS0_SA$((spi2))_stats_unconfirmed:-none}"
 	eval "mism2=\${NS0_SA$((spi2))_stats_mismatch:-none}"
 	eval "adj2=\${NS0_SA$((spi2))_stats_nat_adjusted:-none}"
-	detail="old=$st1 new=$st2 new.unverified=$unv2 new.mismatch=$mism2"
+	detail="old=$st1 new=$st2 new.unconfirmed=$unc2 new.mismatch=$mism2"
 	detail="$detail new.nat_adjusted=$adj2 injected=$INJECTED delivered_bad=$BAD"
-	[ "$st1" = locked ] && [ "$unv2" = 0 ] && [ "$BAD" = 0 ] || ok=1
+	[ "$st1" = confirmed ] && [ "$unc2" = 0 ] && [ "$BAD" = 0 ] || ok=1
 	[ "${INJECTED:-0}" -gt 0 ] && [ "$mism2" = "$INJECTED" ] || ok=1
-	[ "$st2" = provisional ] || [ "$st2" = locked ] || ok=1
+	[ "$st2" = inherited ] || ok=1
 	xcsum_check "$name" "[ $ok = 0 ]" "$detail"
 	cleanup_all
 }

@@ -15,7 +15,8 @@
 # available) has to learn the NAT difference.  Per scenario:
 #   - the IKE and CHILD SAs come up, UDP-encapsulated, NAT seen as expected;
 #   - zero streams (UDP and TCP) flow cleanly;
-#   - with the module: learning coped (NAT state, no mismatches);
+#   - with the module: K confirmed behind the NAT, no NAT without it, no
+#     mismatches, a few first packets dropped before confirmation;
 #   - corruption injected into A's outbound SA (SPI read from the kernel)
 #     never reaches the application (XFAIL on a stock kernel);
 #   - with the module: the mismatches are counted on that SA, with A as the
@@ -334,34 +335,45 @@ scenario() {
 	ktap_msg "strongSwan's SA list on B:"
 	swan B --list-sas | sed 's/^/#   /'
 
-	# 2. Clean zero streams both ways of the protocol stack.
+	# 2. Clean zero streams both ways of the protocol stack.  With the
+	# module, the first datagrams of a fresh SA behind the NAT are dropped
+	# until its NAT difference is confirmed (docs/design.md, "What it
+	# costs"): the datagrams missing are exactly those.
 	ok=0
 	udp_zero_stream 300 1000 || ok=1
+	local unc=0
+	per_sa_ok && unc=$(sa_field "$NS_B" "$spi_ab" stats.unconfirmed)
+	[ "$unc" = none ] && unc=0
 	tcp_zero_stream 1000000 || ok=1
-	detail="udp received=${UDP_RECEIVED:-0}/300 corrupted=${UDP_CORRUPTED:-?}, tcp received=${TCP_RECEIVED:-0}/1000000 nonzero=${TCP_NONZERO:-?}"
-	[ "${UDP_RECEIVED:-0}" = 300 ] && [ "$UDP_CORRUPTED" = 0 ] &&
+	detail="udp received=${UDP_RECEIVED:-0}/300 (unconfirmed before K: $unc) corrupted=${UDP_CORRUPTED:-?}, tcp received=${TCP_RECEIVED:-0}/1000000 nonzero=${TCP_NONZERO:-?}"
+	[ "$((${UDP_RECEIVED:-0} + unc))" = 300 ] && [ "$unc" -le 3 ] &&
+		[ "$UDP_CORRUPTED" = 0 ] &&
 		[ "${TCP_RECEIVED:-0}" = 1000000 ] && [ "$TCP_NONZERO" = 0 ] || ok=1
 	property "$name: zero streams flow through charon's SAs" $ok "$detail"
 
 	# 3. The module learned (or needed no) NAT difference with encap_oa = 0.
 	if per_sa_ok; then
-		local st chk mis unv adj oa
+		local st chk mis unv unc adj oa
 		st=$(sa_field "$NS_B" "$spi_ab" nat_state)
 		chk=$(sa_field "$NS_B" "$spi_ab" stats.checked)
 		mis=$(sa_field "$NS_B" "$spi_ab" stats.mismatch)
 		unv=$(sa_field "$NS_B" "$spi_ab" stats.unverified)
+		unc=$(sa_field "$NS_B" "$spi_ab" stats.unconfirmed)
 		adj=$(sa_field "$NS_B" "$spi_ab" stats.nat_adjusted)
 		oa=$(ip -n "$NS_B" xfrm state list spi "0x$spi_ab" | sed -n 's/.*encap type espinudp .* addr \([^ ]*\).*/\1/p')
-		detail="SA $spi_ab on B: encap_oa=$oa nat_state=$st checked=$chk nat_adjusted=$adj unverified=$unv mismatch=$mis"
+		detail="SA $spi_ab on B: encap_oa=$oa nat_state=$st checked=$chk nat_adjusted=$adj unconfirmed=$unc unverified=$unv mismatch=$mis"
 		ok=0
 		[ "${chk:-0}" -gt 0 ] && [ "${mis:-1}" = 0 ] || ok=1
 		# Behind the NAT (which topo_nat makes change the pseudo-header
-		# sum) the difference must have been learned and used.
+		# sum) the difference must have been confirmed and used; without
+		# one, packets verify as received.
 		if [ "$topo" = nat ]; then
-			[ "$st" = locked ] && [ "${adj:-0}" -gt 0 ] || ok=1
+			[ "$st" = confirmed ] && [ "${adj:-0}" -gt 0 ] || ok=1
+		else
+			[ "$st" = none ] || ok=1
 		fi
-		# Unverified packets are limited to the learning window.
-		[ "${unv:-99}" -le "$(cat /sys/module/xfrm_csum/parameters/learn_packets 2>/dev/null || echo 4)" ] || ok=1
+		# Nothing is delivered unconfirmed; the cost is a few packets.
+		[ "${unv:-1}" = 0 ] && [ "${unc:-99}" -le 3 ] || ok=1
 		property "$name: module copes with encap_oa=0 (learning)" $ok "$detail"
 	else
 		ktap_skip "$name: module copes with encap_oa=0 (learning)" "module or client not available"

@@ -6,6 +6,8 @@
  *   udp_stream send -4|-6 -a ADDR [-p PORT] [-n COUNT] [-s SIZE] [-i USEC]
  *   udp_stream recv -4|-6 [-p PORT] [-n COUNT] [-t IDLE_MS]
  *
+ * recv waits IDLE_MS (ten times that for the first datagram) before it
+ * decides the stream is over.
  * recv prints one line: "received=N corrupted=M nonzero_bytes=B bytes=T"
  * and exits once COUNT datagrams arrived or nothing came for IDLE_MS.
  */
@@ -139,7 +141,12 @@ int main(int argc, char **argv)
 
 	while (received < count) {
 		ssize_t n, bad = 0;
-		int r = poll(&pfd, 1, idle);
+		/*
+		 * Give up when the stream went quiet, or when it never
+		 * started: a sender in a slow guest may take seconds to come
+		 * up, and a stream whose packets are all dropped sends none.
+		 */
+		int r = poll(&pfd, 1, received ? idle : 10 * idle);
 
 		if (r < 0 && errno == EINTR)
 			continue;

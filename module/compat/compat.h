@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel API differences between the kernels the module builds against
- * (Debian 6.1 and 6.12).  The XFRM_CSUM_HAVE_* defines are written by
- * compat/detect.sh from the headers at build time.
+ * Kernel API differences between the kernels the module builds against.
+ * The XFRM_CSUM_HAVE_* defines are written by compat/detect.sh from the
+ * headers at build time, so backports are seen as they are.
  */
 #ifndef _XFRM_CSUM_COMPAT_H
 #define _XFRM_CSUM_COMPAT_H

@@ -11,6 +11,10 @@
  *
  * Parameters (/sys/module/xfrm_csum_inject/parameters/), all writable:
  *   every    corrupt every Nth eligible packet, 0 = never (default 0)
+ *   first    the first eligible packet to corrupt, counting from 1
+ *            (default 0: the every-th, as in 1..every)
+ *   vary     1: mix the packet's number into the pattern, so that every
+ *            corruption changes the checksum by a different amount
  *   spi      only packets of this SPI (host order), 0 = any
  *   dir      "enc" (before encryption, default) or "dec" (after decryption)
  *   offset   byte offset of the first block in the ESP payload, rounded
@@ -48,6 +52,14 @@
 static unsigned int every;
 module_param(every, uint, 0644);
 MODULE_PARM_DESC(every, "corrupt every Nth eligible packet (0 = off)");
+
+static unsigned int first;
+module_param(first, uint, 0644);
+MODULE_PARM_DESC(first, "first eligible packet to corrupt, from 1 (0 = the every-th)");
+
+static bool vary;
+module_param(vary, bool, 0644);
+MODULE_PARM_DESC(vary, "mix the packet number into the pattern");
 
 static unsigned int spi;
 module_param(spi, uint, 0644);
@@ -169,7 +181,8 @@ static bool pick_blocks(unsigned int len, unsigned int *first, unsigned int *n)
 
 static bool should_corrupt(struct aead_request *req, bool encrypt)
 {
-	unsigned int n = READ_ONCE(every), want = READ_ONCE(spi), limit;
+	unsigned int n = READ_ONCE(every), want = READ_ONCE(spi), limit, nr;
+	unsigned int start;
 	__be32 pkt_spi;
 
 	if (!n || encrypt != !strncmp(dir, "enc", 3) || req->assoclen < 4)
@@ -183,7 +196,9 @@ static bool should_corrupt(struct aead_request *req, bool encrypt)
 	limit = READ_ONCE(max);
 	if (limit && atomic_read(&corrupted) >= limit)
 		return false;
-	return atomic_inc_return(&seen) % n == 0;
+	nr = atomic_inc_return(&seen);
+	start = READ_ONCE(first) ?: n;
+	return nr >= start && (nr - start) % n == 0;
 }
 
 /* Overwrite blocks of the plaintext at [start, start + len) of @sg. */
@@ -197,6 +212,17 @@ static void corrupt(struct scatterlist *sg, unsigned int start, unsigned int len
 	spin_lock_bh(&pattern_lock);
 	memcpy(pat, pattern, BLOCK);
 	spin_unlock_bh(&pattern_lock);
+	if (READ_ONCE(vary)) {
+		/* a different 16 bytes each time, whatever the pattern */
+		u32 x = (atomic_read(&corrupted) + 1) * 0x9e3779b1;
+
+		for (i = 0; i < BLOCK; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			pat[i] ^= (u8)x;
+		}
+	}
 	for (i = 0; i < n; i++)
 		scatterwalk_map_and_copy(pat, sg, start + (first + i) * BLOCK,
 					 BLOCK, 1);

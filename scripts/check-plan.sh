@@ -1,0 +1,77 @@
+# shellcheck shell=bash disable=SC2154
+# SPDX-License-Identifier: GPL-2.0
+#
+# The jobs of make check (sourced by scripts/check.sh, which runs them):
+# job NAME "NEEDS..." COMMAND...
+#
+# Where each test runs, and why:
+# - The verification core (selftests/module_first.sh's core cases, the
+#   drop/NAT/audit/unload tests, the CLI basics) runs on every kernel:
+#   it is what differs between kernels (hook, netlink, compat).
+# - The slow end-to-end tests run once, on Debian's 6.12 (the kernel
+#   users of the DKMS package run): all of module_first.sh, the stock
+#   reproduction (repro_poison.sh: the shortcut is the same code on every
+#   kernel, and the patched kernel's base run shows it again), the
+#   reproduction with the module (module_repro.sh), the CLI against
+#   traffic, strongSwan, and the DKMS package built inside the guest (the
+#   other kernels' module builds are checked on the host).
+# - The kernel series is checked by scripts/patch-check.sh.
+#
+# QUICK (check.sh -q, make check-quick): the host jobs and the core on
+# Debian's 6.12, for the developer loop.
+
+CORE_TESTS="module_first.sh module_drop.sh module_nat.sh module_audit.sh module_unload.sh cli_basic.sh"
+
+host_tools() {
+	make -C "$top/selftests" -s || return 1
+	make -C "$top/tools/xfrm-csum" -s && make -C "$top/tools/xfrm-csum" -s check
+}
+
+# guest KERNEL TIER TEST...: the tests in one boot of KERNEL, against the
+# modules built for it.
+guest() {
+	local k=$1 tier=$2 rel
+
+	shift 2
+	rel=$(kernel_release "$(kernel_dir "$k")")
+	"$top/scripts/vm-run.sh" -k "$k" -m 2048 -t 2700 \
+		-e XFRM_CSUM_MODDIR="$BUILD/modules/$rel" -e XFRM_CSUM_TIER="$tier" \
+		-- "$top/selftests/run.sh" "$@"
+}
+
+# The generated netlink code is what the spec generates (7.2's generator).
+netlink_spec() {
+	local src
+
+	src=$("$top/scripts/kernel-tree.sh" -s 7.2) || return 1
+	"$top/module/regen.sh" -c "$src"
+}
+
+optional() {
+	local script=$1
+
+	shift
+	[ -x "$top/$script" ] || { echo "$script not present"; return 4; }
+	"$top/$script" "$@"
+}
+
+job host-tools "" host_tools
+job lint "" "$top/scripts/lint.sh"
+job modules-6.12 "host-tools" "$top/scripts/build-modules.sh" 6.12
+# shellcheck disable=SC2086
+job 6.12-core "modules-6.12" guest 6.12 core $CORE_TESTS
+
+if [ -z "$quick" ]; then
+	job netlink-spec "" netlink_spec
+	# the guests install this package to test DKMS
+	job deb "" "$top/scripts/build-deb.sh"
+	job modules-6.1 "host-tools" "$top/scripts/build-modules.sh" 6.1
+	# shellcheck disable=SC2086
+	job 6.1-core "modules-6.1" guest 6.1 core $CORE_TESTS
+	job 6.12-first "modules-6.12" guest 6.12 full module_first.sh
+	job 6.12-repro "modules-6.12" guest 6.12 full \
+		repro_poison.sh module_repro.sh
+	job 6.12-e2e "modules-6.12 deb" guest 6.12 full \
+		cli_traffic.sh strongswan_natt.sh dkms_install.sh
+	job patch "" optional scripts/patch-check.sh
+fi
