@@ -3,7 +3,8 @@
 #
 # Print include/net/xfrm_csum.h of the kernel series, generated from the
 # module's module/core.h: the same arithmetic and confirmation rule in
-# both, only the header comment and the include guard differ.
+# both, only the header comment, references to the project's design
+# document and the include guard differ.
 #
 # usage: scripts/series-core.sh [CORE_H]   [module/core.h]
 #
@@ -28,6 +29,8 @@ awk '
 	skip { next }
 	{
 		gsub(/_XFRM_CSUM_CORE_H/, "_NET_XFRM_CSUM_H")
+		# no reference to the design document outside the kernel
+		gsub(/ \(docs\/design\.md, "[^"]*"\)/, "")
 		print
 	}
 ' "$core"
