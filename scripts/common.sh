@@ -69,3 +69,36 @@ kernel_release() {
 splats() {
 	grep -E -A 20 'WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO|INFO: rcu_|INFO: task .* blocked|lockdep|refcount_t: |list_(add|del) corruption|stack-protector|Call Trace' "$1"
 }
+
+# configured_objs SRC CONFIG OBJ...: print the OBJs (dir/name.o) that
+# CONFIG builds: the directory Makefile's line naming name.o (with its
+# continuations) is obj-y, or obj-$(CONFIG_X) with CONFIG_X=y or m.  An
+# object that is built only for another configuration (xfrm_compat.o
+# without IA32_EMULATION, say) does not compile on its own.
+configured_objs() {
+	local src=$1 config=$2 o sym
+
+	shift 2
+	for o in "$@"; do
+		sym=$(awk -v name="${o##*/}" '
+			/\\$/ { line = line substr($0, 1, length($0) - 1) " "; next }
+			{ line = line $0 }
+			{
+				n = split(line, w, /[ \t]+/)
+				for (i = 1; i <= n; i++)
+					if (w[i] == name) {
+						if (match(line, /obj-\$\(CONFIG_[A-Za-z0-9_]+\)/))
+							print substr(line, RSTART + 6, RLENGTH - 7)
+						else if (line ~ /obj-y/)
+							print "y"
+						exit
+					}
+				line = ""
+			}' "$src/$(dirname "$o")/Makefile")
+		case $sym in
+		y) echo "$o" ;;
+		CONFIG_*) grep -qE "^$sym=[ym]$" "$config" && echo "$o" ;;
+		esac
+	done
+	return 0
+}

@@ -4,7 +4,9 @@
 # Check the kernel patch series end to end: apply, checkpatch, build, boot
 # and test.  Idempotent: trees are reset, object trees are reused.
 #
-# usage: scripts/patch-check.sh [-j JOBS] [STEP...]
+# usage: scripts/patch-check.sh [-j JOBS] [-s] [STEP...]
+#   -s  one guest at a time (test, base): for a machine shared with
+#       other work; by default the two guests of a kernel run side by side
 # The primary series is patches/7.2 (ipsec-next on Debian's
 # linux-source-7.2); patches/6.12 and patches/6.1 are stable backports.
 #   apply       kernel-tree.sh 7.2: the series applies with git am, no fuzz
@@ -35,11 +37,12 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/common.sh"
 
-jobs=2
-while getopts j:h opt; do
+jobs=2 serial=''
+while getopts j:sh opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;
-	*) sed -n '4,29s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	s) serial=1 ;;
+	*) sed -n '4,31s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -166,9 +169,8 @@ step_checkpatch() {
 # rebuilt when their source or flags changed: in the kernel's object tree
 # the next normal build recompiles them without W=1.
 w1_build() {
-	local tree=$1 obj=$2 ver=$3 objs log
+	local tree=$1 obj=$2 ver=$3 objs all log
 
-	mapfile -t objs < <(touched_objs "$tree")
 	if [ ! -f "$obj/.config" ]; then
 		mkdir -p "$obj"
 		make -s -C "$tree" O="$obj" tinyconfig >/dev/null
@@ -176,6 +178,10 @@ w1_build() {
 			"$obj/.config" "$(fragment "$ver")" >/dev/null
 		make -s -C "$tree" O="$obj" olddefconfig >/dev/null
 	fi
+	mapfile -t all < <(touched_objs "$tree")
+	mapfile -t objs < <(configured_objs "$tree" "$obj/.config" "${all[@]}")
+	[ ${#objs[@]} = ${#all[@]} ] ||
+		log "not in this configuration: $(printf '%s\n' "${all[@]}" "${objs[@]}" | sort | uniq -u | paste -sd' ')"
 	log "W=1 build in $obj: ${objs[*]}"
 	log=$out/w1-$(basename "$obj").log
 	make -s -C "$tree" O="$obj" LOCALVERSION= -j"$jobs" W=1 "${objs[@]}" \
@@ -231,11 +237,18 @@ guests() {
 		mkdir -p "$BUILD/initramfs"
 		"$top/scripts/vm-initramfs.sh" "$kernel" "$initrd"
 	fi
-	guest "$kernel" "$ksft" "$out/$tag.1.ktap" ipsec xfrm_policy &
-	pid=$!
-	guest "$kernel" "$ksft" "$out/$tag.2.ktap" "$@" nat_csum pmtu_udp l2tp ||
-		rc=1
-	wait $pid || rc=1
+	if [ -n "$serial" ]; then
+		guest "$kernel" "$ksft" "$out/$tag.1.ktap" ipsec xfrm_policy ||
+			rc=1
+		guest "$kernel" "$ksft" "$out/$tag.2.ktap" "$@" nat_csum pmtu_udp \
+			l2tp || rc=1
+	else
+		guest "$kernel" "$ksft" "$out/$tag.1.ktap" ipsec xfrm_policy &
+		pid=$!
+		guest "$kernel" "$ksft" "$out/$tag.2.ktap" "$@" nat_csum pmtu_udp \
+			l2tp || rc=1
+		wait $pid || rc=1
+	fi
 	cat "$out/$tag.2.ktap" "$out/$tag.1.ktap" | tee "$out/$tag.ktap"
 	return $rc
 }
