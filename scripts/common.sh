@@ -102,3 +102,28 @@ configured_objs() {
 	done
 	return 0
 }
+
+# series_applied VERSION: build/trees/VERSION with patches/VERSION applied
+# (scripts/kernel-tree.sh), unless it already holds exactly that: git am
+# rewrites the headers the series touches, and most of net/ would be
+# rebuilt for nothing.  The stamp, in the tree's git directory, is shared
+# by every clone using the cache: the series' hash and the tree (content)
+# it gave.
+series_applied() {
+	local ver=$1 tree=$BUILD/trees/$1 stamp want
+
+	want=$(cd "$top/patches/$ver" &&
+	       grep -v -e '^#' -e '^[[:space:]]*$' series | xargs cat series |
+	       sha256sum | cut -d' ' -f1)
+	stamp=$tree/.git/xfrm-csum-applied
+	if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ] &&
+	   [ "$(tail -n1 "$stamp")" = "$(git -C "$tree" rev-parse 'HEAD^{tree}' 2>/dev/null)" ] &&
+	   git -C "$tree" diff --quiet HEAD 2>/dev/null; then
+		log "patches/$ver already applied in $tree"
+		return 0
+	fi
+	log "applying patches/$ver onto linux-source-$ver"
+	rm -f "$stamp"
+	"$top/scripts/kernel-tree.sh" "$ver" >/dev/null
+	printf '%s\n%s\n' "$want" "$(git -C "$tree" rev-parse 'HEAD^{tree}')" > "$stamp"
+}

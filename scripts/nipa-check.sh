@@ -20,11 +20,13 @@
 #   yamllint    yamllint on module/xfrm_csum.yaml
 #   w1          x86-64 gcc build of the touched objects, W=1
 #   build32     i386 gcc build of the touched objects, W=1
-#   clang       clang build of the touched objects, W=1 (needs the
-#               kernel's minimum LLVM; skipped with a reason if absent)
+#   clang       clang build of the touched objects, W=1, LLVM=1: a host
+#               clang of at least the kernel's minimum LLVM, else sid's
+#               in scripts/clang-root.sh (skipped with the reason when
+#               neither can be had)
 #   ynl         the kernel's tools/net/ynl CLI drives the module's family
-#               from module/xfrm_csum.yaml in a guest
-#               (selftests/netlink_spec.sh; skipped until it exists)
+#               from module/xfrm_csum.yaml in a guest of Debian's 6.12
+#               (selftests/netlink_spec.sh)
 # Default: all of them.  The builds compare against the same objects
 # built from the unpatched source ("no new warnings") and keep their
 # object trees in the shared cache, so that a second run only recompiles
@@ -68,14 +70,7 @@ report() {	# report CHECK RESULT DETAIL
 
 # The tree with the series applied (reused when it already is)
 applied_tree() {
-	local want
-
-	want=$(cd "$pdir" && cat series "${patches[@]}" | sha256sum)
-	if [ "$(cat "$out/applied" 2>/dev/null)" != "$want" ] ||
-	   ! git -C "$tree" diff --quiet HEAD 2>/dev/null; then
-		"$top/scripts/kernel-tree.sh" "$ver" >/dev/null
-		echo "$want" > "$out/applied"
-	fi
+	series_applied "$ver"
 }
 
 touched() {	# touched GLOB...: files the series changes
@@ -218,14 +213,17 @@ check_yamllint() {
 	fi
 }
 
-# build NAME SRCDIR ARCH CC: W=1 build of the touched objects in the
-# cached object tree nipa-VER-NAME; warnings, line numbers dropped, in
-# $out/NAME.warn
+# build NAME SRCDIR ARCH CC: W=1 build of the touched objects that exist
+# in SRCDIR (the unpatched source lacks the series' new files) in the
+# cached object tree nipa-VER-NAME; warnings and errors, line numbers
+# dropped, in $out/NAME.warn
 build() {
-	local name=$1 dir=$2 arch=$3 cc=$4 obj=$CACHE/obj/nipa-$ver-$1 objs frag
-	local kmake
+	local name=$1 dir=$2 arch=$3 cc=$4 obj=$CACHE/obj/nipa-$ver-$1 objs=() f
+	local kmake frag run=()
 
-	mapfile -t objs < <(touched '*.c' | grep -v '^tools/' | sed 's/\.c$/.o/')
+	while read -r f; do
+		[ -f "$dir/$f" ] && objs+=("${f%.c}.o")
+	done < <(touched '*.c' | grep -v '^tools/')
 	frag=$out/nipa.config
 	{
 		cat "$top/scripts/kconfig/minimal.config"
@@ -234,22 +232,31 @@ build() {
 		# the compat translation of xfrm_user (x86-64 only)
 		echo CONFIG_IA32_EMULATION=y
 		echo CONFIG_XFRM_USER_COMPAT=y
-	} > "$frag"
+	} > "$frag.tmp"
+	# unchanged content keeps its mtime, and the object tree its config
+	if cmp -s "$frag.tmp" "$frag"; then rm -f "$frag.tmp"; else mv "$frag.tmp" "$frag"; fi
 	kmake=(make -s -C "$dir" O="$obj" ARCH="$arch" LOCALVERSION= -j"$jobs")
 	case $cc in
+	root-clang)
+		# sid's clang in scripts/clang-root.sh (no ccache there)
+		run=("$top/scripts/clang-root.sh" -b "$dir" -b "$obj" --)
+		kmake+=(LLVM=1) ;;
 	clang*) kmake+=(LLVM="${cc#clang}" CC="ccache $cc") ;;
 	*) kmake+=(CC="ccache gcc" HOSTCC="ccache gcc") ;;
 	esac
 	mkdir -p "$obj"
 	if [ ! -f "$obj/.config" ] || [ "$frag" -nt "$obj/.config" ]; then
-		"${kmake[@]}" tinyconfig >/dev/null
+		"${run[@]}" "${kmake[@]}" tinyconfig >/dev/null
 		"$dir/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
 			"$frag" >/dev/null 2>&1
-		"${kmake[@]}" olddefconfig >/dev/null
+		"${run[@]}" "${kmake[@]}" olddefconfig >/dev/null
 	fi
-	# recompiled every time (ccache replays the warnings)
+	mapfile -t objs < <(configured_objs "$dir" "$obj/.config" "${objs[@]}")
+	# recompiled every time (ccache replays the warnings); -k: one
+	# object that fails does not hide the others' warnings
 	(cd "$obj" && rm -f "${objs[@]}")
-	"${slot[@]}" "${kmake[@]}" W=1 "${objs[@]}" > "$out/$name.log" 2>&1 ||
+	"${slot[@]}" "${run[@]}" "${kmake[@]}" -k W=1 "${objs[@]}" \
+		> "$out/$name.log" 2>&1 ||
 		echo "build failed" >> "$out/$name.log"
 	grep -E 'warning:|error:|build failed' "$out/$name.log" |
 		sed -E "s#$dir/##; s/:[0-9]+:[0-9]+:/:/" | sort -u > "$out/$name.warn" ||
@@ -283,23 +290,43 @@ check_clang() {
 		fi
 	done
 	if [ -z "$cc" ]; then
-		report clang skip "no clang >= $need (have $(clang -dumpversion 2>/dev/null || echo none))"
-		return 0
+		# Debian's own: sid's clang in a root of its own (made once,
+		# cached), unless XFRM_CSUM_NO_ROOT is set
+		if [ -n "${XFRM_CSUM_NO_ROOT:-}" ] || ! command -v mmdebstrap >/dev/null ||
+		   ! "$top/scripts/clang-root.sh" >/dev/null; then
+			report clang skip "no clang >= $need here (bookworm's newest is 16) and no sid root with one (scripts/clang-root.sh)"
+			return 0
+		fi
+		cc=root-clang
 	fi
 	compare clang x86_64 "$cc"
 }
 
+# The kernel's own YNL CLI (the $ver tree's tools/net/ynl) drives the
+# module's family from module/xfrm_csum.yaml in a guest of Debian's 6.12
+# (the kernel the module's users run; the family is the same on every
+# kernel), with the module built for it.
 check_ynl() {
-	if [ ! -f "$top/selftests/netlink_spec.sh" ]; then
-		report ynl skip "selftests/netlink_spec.sh not there yet"
+	local k=6.12 kdir rel start=$SECONDS res
+
+	[ -f "$src/tools/net/ynl/pyynl/cli.py" ] ||
+		"$top/scripts/kernel-tree.sh" -s "$ver" >/dev/null
+	[ -d "$KERNELS/$k" ] || "$top/scripts/fetch-kernels.sh" "$k" >&2
+	kdir=$(kernel_dir "$k")
+	rel=$(kernel_release "$kdir")
+	if ! make -s -C "$top/selftests" > "$out/ynl.log" 2>&1 ||
+	   ! "${slot[@]}" "$top/scripts/build-modules.sh" "$k" >> "$out/ynl.log" 2>&1; then
+		report ynl FAIL "building the module or the test helpers failed ($out/ynl.log)"
 		return 0
 	fi
-	if "${slot[@]}" "$top/scripts/vm-run.sh" -k "$ver" -m 1024 -- \
-		"$top/selftests/run.sh" netlink_spec.sh > "$out/ynl.log" 2>&1; then
-		report ynl pass "netlink_spec.sh in a $ver guest"
+	if "${slot[@]}" "$top/scripts/vm-run.sh" -k "$k" -m 1024 -t 900 \
+		-e XFRM_CSUM_MODDIR="$BUILD/modules/$rel" -e XFRM_CSUM_KSRC="$src" \
+		-- "$top/selftests/run.sh" netlink_spec.sh >> "$out/ynl.log" 2>&1; then
+		res=pass
 	else
-		report ynl FAIL "see $out/ynl.log"
+		res=FAIL
 	fi
+	report ynl $res "netlink_spec.sh on $rel: $(grep -c '^  ok ' "$out/ynl.log") ok, $(grep -c '^  not ok ' "$out/ynl.log") not ok ($((SECONDS - start)) s; $out/ynl.log)"
 }
 
 start=$SECONDS

@@ -109,25 +109,9 @@ stage_ksft() {
 	fi
 }
 
-# apply VERSION: kernel-tree.sh VERSION, unless the tree already holds
-# exactly this series (git am rewrites include/net/xfrm.h and snmp.h,
-# and most of net/ would be rebuilt for nothing)
+# apply VERSION: the tree with the series (common.sh: series_applied)
 apply() {
-	local ver=$1 tree=$BUILD/trees/$1 stamp=$out/applied-$1 want
-
-	want=$(cd "$top/patches/$ver" &&
-	       grep -v -e '^#' -e '^[[:space:]]*$' series | xargs cat series |
-	       sha256sum)
-	if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ] &&
-	   [ "$(tail -n1 "$stamp")" = "$(git -C "$tree" rev-parse HEAD 2>/dev/null)" ] &&
-	   git -C "$tree" diff --quiet HEAD 2>/dev/null; then
-		log "apply: patches/$ver already applied in $tree"
-		return 0
-	fi
-	log "apply: patches/$ver onto linux-source-$ver"
-	rm -f "$stamp"
-	"$top/scripts/kernel-tree.sh" "$ver" >/dev/null
-	printf '%s\n%s\n' "$want" "$(git -C "$tree" rev-parse HEAD)" > "$stamp"
+	series_applied "$1"
 }
 
 step_apply() {
@@ -322,9 +306,8 @@ step_61_test() {
 	local kdir=$KERNELS/6.1-xfrm-csum tree=$BUILD/trees/6.1 rc=0
 
 	apply 6.1
-	if [ ! -f "$kdir/.complete" ] || [ "$out/applied-6.1" -nt "$kdir/.complete" ]; then
-		"$top/scripts/build-kernel.sh" -j "$jobs" -n 6.1-xfrm-csum "$tree"
-	fi
+	# cached by the tree's content
+	"$top/scripts/build-kernel.sh" -j "$jobs" -n 6.1-xfrm-csum "$tree"
 	make -s -C "$top/selftests" >/dev/null
 	"$top/scripts/build-modules.sh" "$kdir"
 	stage_ksft "$tree" "$BUILD/ksft/6.1-xfrm-csum"
