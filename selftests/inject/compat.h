@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel API differences the injector bridges between 6.1 and 6.12.  The
+ * Kernel API differences the injector bridges between 6.1, 6.12 and 7.2.  The
  * XFRM_CSUM_HAVE_* defines come from module/compat/detect.sh.
  */
 #ifndef XFRM_CSUM_INJECT_COMPAT_H
@@ -8,6 +8,11 @@
 
 #include <linux/crypto.h>
 #include "compat-autoconf.h"
+
+/* hex2bin(): <linux/kernel.h> no longer brings <linux/hex.h> in 7.2. */
+#ifdef XFRM_CSUM_HAVE_LINUX_HEX_H
+#include <linux/hex.h>
+#endif
 
 /*
  * A crypto completion receives the request's data pointer since 6.3, and
