@@ -200,7 +200,7 @@ guest() {
 	shift 3
 	[ "${1:-}" = -p ] && { opts=(-p); shift; }
 	log "booting $kernel: ${opts[*]} $*"
-	"$top/scripts/vm-run.sh" -k "$kernel" -m 2048 -t 1500 \
+	"$top/scripts/vm-run.sh" -k "$kernel" -m 2048 -t 2700 \
 		-e "XFRM_CSUM_EXPECT=${expect:-fixed}" \
 		-e "XFRM_CSUM_MODDIR=$BUILD/modules/$(kernel_release "$kernel")" \
 		-- "$top/scripts/patch-guest.sh" "${opts[@]}" "$ksft" "$@" \
