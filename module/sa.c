@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/memcontrol.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/mm.h>
@@ -39,10 +40,22 @@
 static struct kmem_cache *xfrm_csum_sa_cache __ro_after_init;
 static struct kmem_cache *xfrm_csum_peer_cache __ro_after_init;
 
+/* Entries allocated in all namespaces, until freed after the grace period. */
+atomic_long_t xfrm_csum_nr_sa_entries;
+atomic_long_t xfrm_csum_nr_peer_entries;
+
+/* The key is a pointer: a multiplicative hash is enough, and cheap. */
+static u32 sa_hashfn(const void *data, u32 len, u32 seed)
+{
+	return hash_64((unsigned long)*(struct xfrm_state * const *)data ^ seed,
+		       32);
+}
+
 static const struct rhashtable_params sa_params = {
 	.head_offset = offsetof(struct xfrm_csum_sa, node),
 	.key_offset = offsetof(struct xfrm_csum_sa, x),
 	.key_len = sizeof(struct xfrm_state *),
+	.hashfn = sa_hashfn,
 	.automatic_shrinking = true,
 };
 
@@ -127,6 +140,7 @@ static void peer_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(xfrm_csum_peer_cache,
 			container_of(head, struct xfrm_csum_peer, rcu));
+	atomic_long_dec(&xfrm_csum_nr_peer_entries);
 }
 
 /* Unlink a peer entry; xn->lock held.  Freed after a grace period. */
@@ -178,6 +192,7 @@ static struct xfrm_csum_peer *peer_store(struct xfrm_csum_net *xn,
 	list_add(&p->lru, &xn->peer_lru);
 	xn->nr_peers++;
 	xn->peer_gen++;
+	atomic_long_inc(&xfrm_csum_nr_peer_entries);
 	return p;
 out:
 	if (xn->peer_lru.next != &p->lru) {
@@ -346,6 +361,7 @@ struct xfrm_csum_sa *xfrm_csum_sa_get(struct xfrm_csum_net *xn,
 	list_add_tail_rcu(&sa->list, &xn->sa_list);
 	WRITE_ONCE(xn->nr_sas, xn->nr_sas + 1);
 	xn->sa_gen++;
+	atomic_long_inc(&xfrm_csum_nr_sa_entries);
 	spin_unlock_bh(&xn->lock);
 	return sa;
 
@@ -590,6 +606,7 @@ static void sa_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(xfrm_csum_sa_cache,
 			container_of(head, struct xfrm_csum_sa, rcu));
+	atomic_long_dec(&xfrm_csum_nr_sa_entries);
 }
 
 /*

@@ -2,8 +2,10 @@
 /*
  * Global totals (all namespaces) in /sys/kernel/xfrm_csum/, read-only, one
  * value per file, named as in the netlink family (docs/design.md,
- * "Counters"); "checked" is the sum of the verdicts.  Per-namespace totals
- * and per-SA counters are in the generic netlink family.
+ * "Counters"); "checked" is the sum of the verdicts.  sa_entries and
+ * peer_entries are the entries allocated in the SA and peer tables.
+ * Per-namespace totals and per-SA counters are in the generic netlink
+ * family.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -55,7 +57,27 @@ COUNTER_ATTR(conflicts, XFRM_CSUM_CONFLICTS);
 COUNTER_ATTR(events, XFRM_CSUM_EVENTS);
 COUNTER_ATTR(events_suppressed, XFRM_CSUM_EVENTS_SUPPRESSED);
 
+/* Entries of the SA and peer tables, all namespaces (memory in use). */
+static ssize_t sa_entries_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&xfrm_csum_nr_sa_entries));
+}
+
+static ssize_t peer_entries_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&xfrm_csum_nr_peer_entries));
+}
+
+static struct kobj_attribute sa_entries_attr = __ATTR_RO(sa_entries);
+static struct kobj_attribute peer_entries_attr = __ATTR_RO(peer_entries);
+
 static struct attribute *counter_attrs[] = {
+	&sa_entries_attr.attr,
+	&peer_entries_attr.attr,
 	&counter_checked.attr.attr,
 	&counter_verified.attr.attr,
 	&counter_nat_adjusted.attr.attr,

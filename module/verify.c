@@ -127,21 +127,39 @@ static bool l4_parse(struct xfrm_csum_pkt *p, struct l4_info *l)
 	return true;
 }
 
-/* The packet's outer addresses and the sum of both. */
-static u16 pkt_addrs(const struct xfrm_csum_pkt *p, xfrm_address_t *saddr,
-		     xfrm_address_t *daddr)
+/* One's-complement sums of the packet's outer addresses. */
+struct pkt_sums {
+	u16 saddr;	/* the source alone, to notice NAT rebinding */
+	u16 seen;	/* Pseen: source and destination */
+};
+
+/* The folded sum of @n 32-bit words, as csum_partial() would give it. */
+static u16 sum_words(const __be32 *w, int n)
 {
-	memset(saddr, 0, sizeof(*saddr));
-	memset(daddr, 0, sizeof(*daddr));
+	u64 acc = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		acc += (__force u32)w[i];
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	return xfrm_csum_norm((u32)acc);
+}
+
+static void pkt_sums(const struct xfrm_csum_pkt *p, struct pkt_sums *ps)
+{
+	int n = p->family == AF_INET ? 1 : 4;
+	const __be32 *s, *d;
+
 	if (p->family == AF_INET) {
-		saddr->a4 = ip_hdr(p->skb)->saddr;
-		daddr->a4 = ip_hdr(p->skb)->daddr;
+		s = &ip_hdr(p->skb)->saddr;
+		d = &ip_hdr(p->skb)->daddr;
 	} else {
-		saddr->in6 = ipv6_hdr(p->skb)->saddr;
-		daddr->in6 = ipv6_hdr(p->skb)->daddr;
+		s = ipv6_hdr(p->skb)->saddr.s6_addr32;
+		d = ipv6_hdr(p->skb)->daddr.s6_addr32;
 	}
-	return xfrm_csum_add16(xfrm_csum_addr_sum(saddr, p->family),
-			       xfrm_csum_addr_sum(daddr, p->family));
+	ps->saddr = sum_words(s, n);
+	ps->seen = xfrm_csum_add16(ps->saddr, sum_words(d, n));
 }
 
 /*
@@ -177,13 +195,17 @@ static __sum16 expected_csum(__sum16 got, u16 fold, u16 want)
 }
 
 /* Track the outer source address; the lock only when it changed. */
-static void note_seen(struct xfrm_csum_sa *sa, const xfrm_address_t *saddr,
-		      u16 family, u16 sum)
+static void note_seen(struct xfrm_csum_sa *sa, const struct xfrm_csum_pkt *p,
+		      u16 sum)
 {
 	if (READ_ONCE(sa->seen_sum) == sum)
 		return;
 	spin_lock(&sa->lock);
-	sa->seen_saddr = *saddr;
+	memset(&sa->seen_saddr, 0, sizeof(sa->seen_saddr));
+	if (p->family == AF_INET)
+		sa->seen_saddr.a4 = ip_hdr(p->skb)->saddr;
+	else
+		sa->seen_saddr.in6 = ipv6_hdr(p->skb)->saddr;
 	WRITE_ONCE(sa->seen_sum, sum);
 	spin_unlock(&sa->lock);
 }
@@ -318,9 +340,9 @@ static int judge(struct xfrm_csum_net *xn, struct xfrm_csum_pkt *p, u8 mode,
  */
 int xfrm_csum_rcv_cb(struct sk_buff *skb, int err)
 {
-	xfrm_address_t saddr, daddr;
 	struct xfrm_csum_pkt p = {};
-	u16 fold, pseen, k_pkt, ssum;
+	struct pkt_sums ps;
+	u16 fold, pseen, k_pkt;
 	struct xfrm_csum_net *xn;
 	struct sec_path *sp;
 	struct l4_info l;
@@ -340,6 +362,16 @@ int xfrm_csum_rcv_cb(struct sk_buff *skb, int err)
 		count(xn, NULL, XFRM_CSUM_SKIPPED);
 		return 1;
 	}
+#ifdef XFRM_CSUM_HAVE_KERNEL_ENCAP_CSUM
+	/*
+	 * A kernel with the series judged the packet in esp_input_done2()
+	 * already, when its sysctl is on: do not sum it a second time.
+	 */
+	if (READ_ONCE(xs_net(p.x)->xfrm.sysctl_encap_csum)) {
+		count(xn, NULL, XFRM_CSUM_SKIPPED);
+		return 1;
+	}
+#endif
 
 	p.skb = skb;
 	p.family = p.x->props.family;
@@ -380,13 +412,12 @@ int xfrm_csum_rcv_cb(struct sk_buff *skb, int err)
 		return deliver(xn, &p, XFRM_CSUM_NO_CSUM);
 	}
 
-	pseen = pkt_addrs(&p, &saddr, &daddr);
+	pkt_sums(&p, &ps);
+	pseen = ps.seen;
 	fold = pkt_fold(&p, &l);
 	k_pkt = xfrm_csum_sub16(pseen, fold);
-	if (p.sa) {
-		ssum = xfrm_csum_addr_sum(&saddr, p.family);
-		note_seen(p.sa, &saddr, p.family, ssum);
-	}
+	if (p.sa)
+		note_seen(p.sa, &p, ps.saddr);
 
 	if (!fold) {
 		/* right as received: there is no NAT to account for */

@@ -221,6 +221,8 @@ struct xfrm_csum_net *xfrm_csum_pernet(const struct net *net);
 int xfrm_csum_rcv_cb(struct sk_buff *skb, int err);
 
 /* sa.c */
+extern atomic_long_t xfrm_csum_nr_sa_entries;
+extern atomic_long_t xfrm_csum_nr_peer_entries;
 int xfrm_csum_net_sa_init(struct xfrm_csum_net *xn);
 void xfrm_csum_net_sa_pre_exit(struct xfrm_csum_net *xn);
 void xfrm_csum_net_sa_exit(struct xfrm_csum_net *xn);

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the host-side scripts.  Sourced, not run.
 
 top=${top:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -61,8 +62,88 @@ kernel_dir() {
 	fi
 }
 
+# Module directory of an extracted or built kernel: lib/modules/REL, or
+# usr/lib/modules/REL for packages from a merged-/usr Debian (7.x).
+kernel_moddir() {
+	local d
+
+	for d in "$1"/lib/modules/*/ "$1"/usr/lib/modules/*/; do
+		[ -d "$d" ] && { echo "${d%/}"; return; }
+	done
+	die "no lib/modules/RELEASE under $1"
+}
+
 kernel_release() {
-	basename "$(ls -d "$1"/lib/modules/*/ | head -n1)"
+	local d
+
+	d=$(kernel_moddir "$1") || return 1
+	basename "$d"
+}
+
+# apt for Debian unstable ("sid"), where the newest kernel is: its own source
+# list and state under build/apt-sid, never the host's.  The mirror is the
+# one the host's apt uses for Debian (XFRM_CSUM_MIRROR overrides).  sid's
+# Release may be past its Valid-Until on a mirror snapshot; its signature is
+# still checked.
+SID_APT=$BUILD/apt-sid
+
+debian_mirror() {
+	local uri
+
+	uri=${XFRM_CSUM_MIRROR:-}
+	# shellcheck disable=SC2016 # apt's format, not a shell expansion
+	[ -n "$uri" ] || uri=$(apt-get indextargets --format '$(REPO_URI)' \
+				'Created-By: Packages' 'Label: Debian' | head -n1)
+	if [ -z "$uri" ]; then
+		# lists not downloaded yet: the entry for the host's own suite
+		# shellcheck disable=SC2016 source=/dev/null
+		uri=$(. /etc/os-release && apt-get indextargets --format '$(REPO_URI)' \
+			'Created-By: Packages' "Release: $VERSION_CODENAME" | head -n1)
+	fi
+	[ -n "$uri" ] || die "no Debian mirror in the apt sources; set XFRM_CSUM_MIRROR"
+	echo "${uri%/}"
+}
+
+# sid_apt apt-get|apt-cache ARGS...
+sid_apt() {
+	local tool=$1
+
+	shift
+	"$tool" -o Dir::Etc::SourceList="$SID_APT/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::Etc::Preferences=/dev/null \
+		-o Dir::Etc::PreferencesParts=/dev/null \
+		-o Dir::State::Lists="$SID_APT/lists" \
+		-o Dir::State::status=/dev/null \
+		-o Dir::Cache="$SID_APT/cache" \
+		-o Acquire::Check-Valid-Until=false \
+		-o APT::Architecture=amd64 -o APT::Architectures=amd64 \
+		-o APT::Sandbox::User=root "$@"
+}
+
+# sid_update [force]: refresh the sid list when older than six hours (or
+# forced); an old list is kept if the mirror cannot be reached.
+sid_update() {
+	local mirror
+
+	mkdir -p "$SID_APT"/lists/partial "$SID_APT"/cache/archives/partial
+	mirror=$(debian_mirror)
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror sid main" \
+		> "$SID_APT/sources.list.new"
+	if ! cmp -s "$SID_APT/sources.list.new" "$SID_APT/sources.list"; then
+		mv "$SID_APT/sources.list.new" "$SID_APT/sources.list"
+		set -- force
+	fi
+	rm -f "$SID_APT/sources.list.new"
+	if [ -z "${1:-}" ] && [ -n "$(find "$SID_APT/lists" -maxdepth 1 \
+			-name '*_sid_*Packages*' -mmin -360)" ]; then
+		return 0
+	fi
+	log "refreshing the sid package list"
+	sid_apt apt-get update -q >&2 && return 0
+	[ -n "$(find "$SID_APT/lists" -maxdepth 1 -name '*_sid_*Packages*')" ] ||
+		die "cannot download the sid package list"
+	log "using the old sid package list"
 }
 
 # Print kernel-log lines that must fail a test run; true if there were any.

@@ -4,14 +4,19 @@
 # Fetch Debian kernel images and matching headers into build/kernels/ with
 # apt-get download + dpkg-deb -x.  Nothing is installed on the host.
 #
-# usage: scripts/fetch-kernels.sh [6.1|6.12|all]
+# usage: scripts/fetch-kernels.sh [6.1|6.12|7.2|all]
 #
-# The newest ABI of each series in the package lists is used unless
-# kernels.pin names one ("6.1 6.1.0-56-amd64").  Each kernel ends up in
+# 6.1 and 6.12 come from the host's (bookworm) package lists, 7.2 from
+# Debian unstable through a private list under build/apt-sid (see sid_apt
+# in common.sh).  The newest ABI of each series is used unless kernels.pin
+# names one ("6.1 6.1.0-56-amd64").  Each kernel ends up in
 # build/kernels/<release>/ with a "build/kernels/<series>" symlink to it:
 #   boot/vmlinuz-<release>, boot/vmlinux (PVH-bootable ELF),
 #   lib/modules/<release>/ (depmod'ed, build -> the extracted headers)
-#   usr/src/linux-headers-<release>/ (usable for out-of-tree builds)
+#   usr/src/linux-headers-<release>/ (the headers; those of 7.2 need sid's
+#   compiler and libc: scripts/build-modules.sh uses a sid root for them)
+# Packages of a merged /usr (7.2: usr/lib/modules/<release>/vmlinuz) get a
+# "lib -> usr/lib" link and boot/ filled in, so every kernel looks the same.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,12 +37,15 @@ resolve() {
 		6.12) rel=$(apt-cache pkgnames linux-image-6.12. |
 			    grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
 			    sed 's/^linux-image-//; s/-unsigned$//' | sort -V | tail -n1) ;;
-		*) die "unknown kernel series '$series' (want 6.1 or 6.12)" ;;
+		7.2)  rel=$(sid_apt apt-cache pkgnames linux-image-7.2. |
+			    grep -E '^linux-image-7\.2\.[0-9]+(\+deb[0-9]+)?-amd64$' |
+			    sed 's/^linux-image-//' | sort -V | tail -n1) ;;
+		*) die "unknown kernel series '$series' (want 6.1, 6.12 or 7.2)" ;;
 		esac
 	fi
 	if [ -z "$rel" ] && [ -z "${REFRESHED:-}" ]; then
 		log "no $series kernel in the package lists; refreshing them"
-		apt-get update -q >&2
+		refresh "$series"
 		REFRESHED=1 resolve "$series"
 		return
 	fi
@@ -45,10 +53,49 @@ resolve() {
 	echo "$rel"
 }
 
-# Package names making up one kernel: image, arch headers, common headers, kbuild.
-packages() {
-	local rel=$1 img ver common kbuild
+# The package lists a series comes from, and how to refresh them.
+sid_series() { [ "${1%%.*}" -ge 7 ]; }
 
+refresh() {
+	if sid_series "$1"; then
+		sid_update force
+	else
+		apt-get update -q >&2
+	fi
+}
+
+apt_for() {
+	local series=$1
+
+	shift
+	if sid_series "$series"; then
+		sid_apt "$@"
+	else
+		"$@"
+	fi
+}
+
+# Package names making up one kernel: image, arch headers, common headers,
+# kbuild; from 7.x the image package is a metapackage over binary (the
+# signed vmlinuz), modules and base (config, System.map, modules.*).
+packages() {
+	local rel=$1 img ver common kbuild b
+
+	case $rel in
+	[1-6].*) ;;
+	*)
+		ver=$(sid_apt apt-cache show "linux-image-$rel" |
+		      awk '/^Version:/ { print $2; exit }')
+		[ -n "$ver" ] || die "package linux-image-$rel not found"
+		b=linux-binary-$rel
+		sid_apt apt-cache show "$b=$ver" >/dev/null 2>&1 ||
+			b=linux-binary-unsigned-$rel
+		echo "$b=$ver linux-modules-$rel=$ver linux-base-$rel=$ver" \
+		     "linux-headers-$rel=$ver linux-headers-${rel%-amd64}-common=$ver" \
+		     "linux-kbuild-${rel%-amd64}=$ver"
+		return
+		;;
+	esac
 	img=linux-image-$rel
 	apt-cache show "$img-unsigned" >/dev/null 2>&1 && img=$img-unsigned
 	ver=$(apt-cache show "$img" | awk '/^Version:/ { print $2; exit }')
@@ -79,8 +126,11 @@ extract_vmlinux() {
 }
 
 fetch() {
-	local series=$1 rel dest debs hdr
+	local series=$1 rel dest hdr mod
 
+	if sid_series "$series"; then
+		sid_update
+	fi
 	rel=$(resolve "$series")
 	dest=$KERNELS/$rel
 	if [ -e "$dest/.complete" ]; then
@@ -94,14 +144,23 @@ fetch() {
 	# shellcheck disable=SC2046
 	# A stale package list names versions the archive no longer has:
 	# refresh it once and retry.
-	if ! (cd "$dest.debs" && apt-get download -q $(packages "$rel")); then
+	if ! (cd "$dest.debs" && apt_for "$series" apt-get download -q $(packages "$rel")); then
 		log "download failed; refreshing the package lists"
-		apt-get update -q >&2
-		(cd "$dest.debs" && apt-get download -q $(packages "$rel"))
+		refresh "$series"
+		(cd "$dest.debs" && apt_for "$series" apt-get download -q $(packages "$rel"))
 	fi
 	for d in "$dest.debs"/*.deb; do
 		dpkg-deb -x "$d" "$dest"
 	done
+	# merged /usr: what bookworm's packages put in /boot and /lib
+	mod=$dest/usr/lib/modules/$rel
+	if [ -e "$mod/vmlinuz" ] && [ ! -e "$dest/lib" ]; then
+		ln -s usr/lib "$dest/lib"
+		mkdir -p "$dest/boot"
+		for f in vmlinuz config System.map; do
+			ln -s "../usr/lib/modules/$rel/$f" "$dest/boot/$f-$rel"
+		done
+	fi
 	[ -e "$dest/boot/vmlinuz-$rel" ] || die "image for $rel did not unpack"
 
 	# The headers refer to their -common tree and the kbuild scripts by
@@ -124,7 +183,7 @@ fetch() {
 }
 
 case ${1:-all} in
-all)	fetch 6.1; fetch 6.12 ;;
-6.1|6.12) fetch "$1" ;;
-*)	die "usage: $0 [6.1|6.12|all]" ;;
+all)	fetch 6.1; fetch 6.12; fetch 7.2 ;;
+6.1|6.12|7.2) fetch "$1" ;;
+*)	die "usage: $0 [6.1|6.12|7.2|all]" ;;
 esac

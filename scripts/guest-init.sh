@@ -20,10 +20,11 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,msize=262144 out /run/vm-out
 
-# The kernel's modules live in the extracted package tree on the host.
+# The kernel's modules live in the extracted package tree on the host
+# (its lib/modules/REL or usr/lib/modules/REL, as vm-run.sh found it).
 rel=$(uname -r)
 mkdir -p "/lib/modules/$rel"
-mount --bind "$(arg kdir)/lib/modules/$rel" "/lib/modules/$rel"
+mount --bind "$(arg moddir)" "/lib/modules/$rel"
 hostname vm
 ip link set lo up
 echo 1 > /proc/sys/kernel/panic_on_oops 2>/dev/null

@@ -17,15 +17,20 @@ rel=$(kernel_release "$kdir")
 busybox=$(command -v busybox) || die "busybox-static is not installed"
 file -L "$busybox" | grep -q 'statically linked' || die "$busybox is not static (install busybox-static)"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+work=$tmp/initramfs
 mkdir -p "$work"/{bin,dev,proc,sys,mnt,lower,upper,newroot,modules}
+# modprobe -d wants BASE/lib/modules/REL; the kernel may keep its modules
+# in usr/lib/modules (merged /usr, Debian's 7.x packages).
+mkdir -p "$tmp/base/lib/modules"
+ln -s "$(kernel_moddir "$kdir")" "$tmp/base/lib/modules/$rel"
 cp "$busybox" "$work/bin/busybox"
 ln -s busybox "$work/bin/sh"
 
 # Load order from the kernel's own modules.dep; nothing if all are built in.
 : > "$work/modules/order"
-modprobe -d "$kdir" -S "$rel" -a --show-depends \
+modprobe -d "$tmp/base" -S "$rel" -a --show-depends \
 	virtio_pci virtio_console 9pnet_virtio 9p overlay 2>/dev/null |
 	awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 	while read -r ko; do

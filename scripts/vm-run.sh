@@ -4,8 +4,9 @@
 # Boot a kernel in QEMU and run one command in it.
 #
 # usage: scripts/vm-run.sh [options] [--] COMMAND [ARGS...]
-#   -k KERNEL   6.1, 6.12, a release under build/kernels, or a directory
-#               laid out like one (boot/vmlinux, lib/modules/REL) [6.12]
+#   -k KERNEL   6.1, 6.12, 7.2, a release under build/kernels, or a directory
+#               laid out like one (boot/vmlinux, lib/modules/REL or
+#               usr/lib/modules/REL) [6.12]
 #   -m MB       guest memory [1024]
 #   -c CPUS     guest CPUs [1]
 #   -o DIR      keep console log, dmesg and exit status in DIR
@@ -40,13 +41,14 @@ shift $((OPTIND - 1))
 [ $# -gt 0 ] || die "no command given (see $0 -h)"
 
 kdir=$(kernel_dir "$kernel")
-rel=$(kernel_release "$kdir")
+moddir=$(kernel_moddir "$kdir")
+rel=$(basename "$moddir")
 [ -f "$kdir/boot/vmlinux" ] || die "$kdir/boot/vmlinux missing"
 
 mkdir -p "$BUILD/initramfs"
 initrd=$BUILD/initramfs/$rel.cpio
 if [ ! -s "$initrd" ] || [ "$initrd" -ot "$top/scripts/vm-initramfs.sh" ] ||
-   [ "$initrd" -ot "$kdir/lib/modules/$rel/modules.dep" ]; then
+   [ "$initrd" -ot "$moddir/modules.dep" ]; then
 	"$top/scripts/vm-initramfs.sh" "$kdir" "$initrd"
 fi
 
@@ -77,7 +79,7 @@ esac
 
 append="console=ttyS0 quiet panic=-1 oops=panic no_timer_check tsc=reliable"
 append+=" i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd"
-append+=" vm.init=$top/scripts/guest-init.sh vm.kdir=$kdir vm.cwd=$PWD"
+append+=" vm.init=$top/scripts/guest-init.sh vm.moddir=$moddir vm.cwd=$PWD"
 
 set +e
 timeout --foreground -k 5 "$timeout" \

@@ -2,23 +2,28 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xfrm-csum against the module while the AES-GCM injector corrupts traffic
-# through a real NAT (ESP-in-UDP transport mode, no encap_oa: learning),
-# UDP over IPv4 and IPv6, TCP over IPv4:
+# through a real NAT (ESP-in-UDP transport mode, no encap_oa: the SA learns
+# its NAT difference K with the default learn confirm), UDP over IPv4 and
+# IPv6, TCP over IPv4:
 #
 # - monitor --pcap in the receiver's namespace gets one event per mismatch
-#   event the module counted, naming the SA, the NATed peer and the 5-tuple;
-#   tcpdump -r decodes the pcap as the inner UDP datagrams or TCP segments,
-#   and every record holds a non-zero byte (the corruption) of a zero stream;
+#   event the module counted, naming the SA, the NATed peer and the 5-tuple,
+#   numbered without gaps; tcpdump -r decodes the pcap as the inner UDP
+#   datagrams or TCP segments, and every record holds a non-zero byte (the
+#   corruption) of a zero stream;
 # - sa names the corrupting peer: its mismatches equal the packets the
-#   injector corrupted, the NAT difference is locked;
-# - stats, sa, sysfs and the Prometheus output agree;
-# - set sa relearn and set sa orig take effect (learning, then static) and
-#   a clean stream afterwards passes with no new mismatch.
+#   injector corrupted, K is confirmed, and the peer table holds it;
+# - stats, sa, sysfs and the Prometheus output agree; the JSON validates
+#   against the schema;
+# - sa-set --relearn and sa-set --orig-saddr take effect (learning, then
+#   static) and a clean stream afterwards passes with no new mismatch;
+#   peer-set gives the peer's mapping the same static K.
 
 source "$(dirname "$0")/ipsec_lib.sh"
 
 XC=${XFRM_CSUM_CLI:-$SELFTEST_DIR/../tools/xfrm-csum/xfrm-csum}
 TOOLTESTS=$SELFTEST_DIR/../tools/xfrm-csum/tests
+SCHEMA=$TOOLTESTS/../xfrm-csum.schema.json
 
 require_root
 require_cmd ip nft socat python3 tcpdump encap_sock udp_stream
@@ -51,6 +56,11 @@ jget() {
 	python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"
 }
 
+# valid DEF [--lines] < JSON: the output validates against the schema.
+valid() {
+	python3 "$TOOLTESTS/json-check.py" "$SCHEMA" "$@" -
+}
+
 file_size_ge() {
 	[ "$(stat -c %s "$1")" -ge "$2" ]
 }
@@ -62,7 +72,7 @@ sa_json() {
 
 run_case() {
 	local fam=$1 proto=$2
-	local pfx="ipv$fam $proto" mon ev pcap sa st mism events nev ok port
+	local pfx="ipv$fam $proto" mon ev pcap sa st mism events nev ok port unconf
 
 	topo_create nat && use_family "$fam" || { ktap_fail "$pfx: topology"; return; }
 	"$XC" -n "$NS_B" set mode drop event-rate 100000 event-snaplen 128 ||
@@ -137,15 +147,31 @@ run_case() {
 			"$SEEN_A $ADDR_B ipv$fam"
 	check "$pfx: sa mismatches ($mism) = packets corrupted ($INJECTED)" \
 		test "$mism" = "$INJECTED"
-	check "$pfx: sa NAT difference locked, last mismatch set" \
-		test "$(jget 'd.get("nat_state"), d.get("last_mismatch", 0) > 0' <<< "$sa")" = \
-			"locked True"
+	check "$pfx: sa NAT difference confirmed, last mismatch set" \
+		test "$(jget 'd.get("nat_state"), d.get("last_mismatch", 0) > 0, "nat_k" in d' <<< "$sa")" = \
+			"confirmed True True"
+	check "$pfx: sa -j matches the schema" valid sa_list <<< "[$sa]"
+	check "$pfx: stats -j matches the schema" valid stats <<< "$st"
 	check "$pfx: netns mismatch = sa mismatch" \
 		test "$(jget 'd["netns"]["mismatch"]' <<< "$st")" = "$mism"
-	check "$pfx: global (sysfs) mismatches >= netns" \
-		test "$(cat /sys/kernel/xfrm_csum/mismatches)" -ge "$mism"
+	check "$pfx: global (sysfs) mismatch >= netns" \
+		test "$(jget 'd["global"]["mismatch"]' <<< "$st")" -ge "$mism"
 	check "$pfx: events + suppressed = mismatches" \
 		test "$(jget 'd["netns"]["events"] + d["netns"]["events_suppressed"]' <<< "$st")" = "$mism"
+	# The peer table holds the confirmed K of the NAT mapping.
+	local peers
+	peers=$("$XC" -n "$NS_B" -j peer)
+	ktap_msg "$pfx: peers: $peers"
+	check "$pfx: peer -j matches the schema" valid peer_list <<< "$peers"
+	check "$pfx: peer table: the mapping of $SEEN_A with the SA's K, confirmed" \
+		test "$(python3 -c '
+import json, sys
+sa, peers = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+m = [p for p in peers if p["peer"] == sa["peer"] and p["local"] == sa["local"] and
+     p["encap"] == sa["encap"] and p["encap_sport"] == sa["encap_sport"] and
+     p["encap_dport"] == sa["encap_dport"]]
+print(len(m), m[0]["nat_state"] if m else "-", m and m[0]["nat_k"] == sa["nat_k"])
+' "$sa" "$peers")" = "1 confirmed True"
 	check "$pfx: monitor printed every event sent ($nev of $events)" \
 		test "$nev" = "$events" -a "$nev" -gt 0
 	ok=$(python3 - "$ev" "$SPI_AB" "$SEEN_A" "$ADDR_B" "$fam" "$port" "$proto" <<-'EOF'
@@ -164,6 +190,14 @@ run_case() {
 	EOF
 	)
 	check "$pfx: events name SA, peer and 5-tuple" test "$ok" = "$nev"
+	check "$pfx: monitor -j matches the schema" valid event --lines < "$ev"
+	check "$pfx: events numbered without gaps" \
+		python3 -c '
+import json, sys
+seq = [json.loads(l)["seq"] for l in open(sys.argv[1])]
+sys.exit(any((b - a) % 2**32 != 1 for a, b in zip(seq, seq[1:])))' "$ev"
+	check "$pfx: monitor reported no missed events" \
+		test "$(grep -c "missed before seq" "$mon")" = 0
 
 	# The capture: tcpdump decodes it; every record is a corrupted zero stream.
 	local dump
@@ -198,29 +232,49 @@ run_case() {
 	prom=$(mktemp)
 	defer rm -f "$prom"
 	"$XC" -n "$NS_B" stats --format prometheus > "$prom"
-	check "$pfx: prometheus output well-formed" python3 "$TOOLTESTS/prom-lint.py" "$prom"
+	check "$pfx: prometheus output well-formed" \
+		python3 "$TOOLTESTS/prom-lint.py" --netns "$NS_B" "$prom"
 	check "$pfx: prometheus per-SA mismatches labelled by peer" \
-		grep -qxF "xfrm_csum_sa_packets_mismatched_total{netns=\"$NS_B\",family=\"ipv$fam\",spi=\"$(printf 0x%08x $SPI_AB)\",peer=\"$SEEN_A\",local=\"$ADDR_B\"} $mism" "$prom"
+		grep -qxF "xfrm_csum_sa_packets_mismatched_total{netns=\"$NS_B\",family=\"ipv$fam\",spi=\"$(printf 0x%08x $SPI_AB)\",mark=\"0x0\",peer=\"$SEEN_A\",local=\"$ADDR_B\"} $mism" "$prom"
+	check "$pfx: prometheus per-SA NAT state" \
+		grep -qxF "xfrm_csum_sa_nat_state{netns=\"$NS_B\",family=\"ipv$fam\",spi=\"$(printf 0x%08x $SPI_AB)\",mark=\"0x0\",peer=\"$SEEN_A\",local=\"$ADDR_B\",state=\"confirmed\"} 1" "$prom"
 
-	# relearn: learning again, then locked by a clean stream.
-	"$XC" -n "$NS_B" set sa spi "$SPI_AB" dst "$ADDR_B" relearn
-	check "$pfx: set sa relearn -> learning" \
-		test "$(sa_json "$SPI_AB" | jget 'd.get("nat_state")')" = learning
+	# --relearn: learning again, then confirmed by a clean stream; with
+	# confirm-packets 2 only the first datagram is dropped, unconfirmed.
+	unconf=$(jget 'd["stats"]["unconfirmed"]' <<< "$sa")
+	"$XC" -n "$NS_B" sa-set spi "$SPI_AB" dst "$ADDR_B" --relearn
+	check "$pfx: sa-set --relearn -> learning, no K" \
+		test "$(sa_json "$SPI_AB" | jget 'd.get("nat_state"), "nat_k" in d')" = "learning False"
 	udp_zero_stream 30 1000
 	sa=$(sa_json "$SPI_AB")
-	check "$pfx: clean stream after relearn: locked, no new mismatch" \
-		test "$(jget 'd.get("nat_state"), d["stats"]["mismatch"]' <<< "$sa") $UDP_RECEIVED" = \
-			"locked $mism 30"
+	check "$pfx: clean stream after relearn: confirmed, no new mismatch, 1 unconfirmed" \
+		test "$(jget 'd.get("nat_state"), d["stats"]["mismatch"], d["stats"]["unconfirmed"] - '"$unconf" <<< "$sa") $UDP_RECEIVED" = \
+			"confirmed $mism 1 29"
 
-	# orig: static, computed from A's real address; a clean stream verifies.
-	"$XC" -n "$NS_B" set sa spi "$SPI_AB" dst "$ADDR_B" orig "$ADDR_A"
+	# --orig-saddr: static, computed from A's real address; a clean stream
+	# verifies from its first datagram.
+	"$XC" -n "$NS_B" sa-set spi "$SPI_AB" dst "$ADDR_B" --orig-saddr "$ADDR_A"
 	sa=$(sa_json "$SPI_AB")
-	check "$pfx: set sa orig $ADDR_A -> static" \
-		test "$(jget 'd.get("nat_state"), d.get("orig")' <<< "$sa")" = "static $ADDR_A"
+	check "$pfx: sa-set --orig-saddr $ADDR_A -> static, our side taken as seen" \
+		test "$(jget 'd.get("nat_state"), d.get("orig_saddr"), d.get("orig_daddr")' <<< "$sa")" = \
+			"static $ADDR_A None"
+	unconf=$(jget 'd["stats"]["unconfirmed"]' <<< "$sa")
 	udp_zero_stream 30 1000
 	sa=$(sa_json "$SPI_AB")
-	check "$pfx: clean stream with the original address: no new mismatch" \
-		test "$(jget 'd["stats"]["mismatch"]' <<< "$sa") $UDP_RECEIVED" = "$mism 30"
+	check "$pfx: clean stream with the original address: nothing dropped" \
+		test "$(jget 'd["stats"]["mismatch"], d["stats"]["unconfirmed"] - '"$unconf" <<< "$sa") $UDP_RECEIVED" = \
+			"$mism 0 30"
+
+	# peer-set: the mapping's K from the same original address.
+	"$XC" -n "$NS_B" peer-set src "$SEEN_A" dst "$ADDR_B" encap udp \
+		sport "$(jget 'd["encap_sport"]' <<< "$sa")" \
+		dport "$(jget 'd["encap_dport"]' <<< "$sa")" --orig-saddr "$ADDR_A"
+	check "$pfx: peer-set: the mapping is static with the SA's K" \
+		test "$("$XC" -n "$NS_B" -j peer | python3 -c '
+import json, sys
+sa = json.loads(sys.argv[1])
+m = [p for p in json.load(sys.stdin) if p["peer"] == sa["peer"]]
+print(len(m), m[0]["nat_state"], m[0]["nat_k"] == sa["nat_k"])' "$sa")" = "1 static True"
 	cleanup_all
 }
 

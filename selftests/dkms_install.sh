@@ -34,6 +34,11 @@ TOOLS_DEB=$(ls "$DEB_DIR"/xfrm-csum-tools_*_"$(dpkg --print-architecture)".deb 2
 	ksft_skip_all "no xfrm-csum-dkms package in $DEB_DIR: run 'make deb' (scripts/build-deb.sh) on the host first"
 [ -d "$MODDIR/build/include" ] ||
 	ksft_skip_all "no kernel headers at $MODDIR/build for $REL"
+# DKMS builds with the compiler the kernel was built with, as a user's
+# linux-headers package pulls it in (Debian's 7.x: gcc-16 from unstable).
+CC_NAME=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$MODDIR/build/.config")
+[ -z "$CC_NAME" ] || command -v "$CC_NAME" > /dev/null ||
+	ksft_skip_all "the headers of $REL build with $CC_NAME, which is not installed"
 VERSION=$(dpkg-deb --show --showformat='${Version}' "$DKMS_DEB")
 VERSION=${VERSION%%-*}
 

@@ -16,6 +16,13 @@
 #            (A's addresses are chosen so that their one's-complement sums
 #            differ from R's: 2001:db8:a::2 -> 2001:db8:b::1 would be a
 #            checksum-neutral translation, and hide the problem.)
+#
+#   rnat:    A a0 ---- rb R ra ---- b0 B       (IPv4 only)
+#            the receiver behind the NAT: B 198.51.100.2 is reached at
+#            R's public 203.0.113.1 (DNAT of UDP 4500, masquerade out);
+#            A 203.0.113.2 addresses B as 203.0.113.1 (TARGET_B), so the
+#            checksums A computes are wrong for the address B sees as
+#            its own.  rnat_move ADDR gives R another public address.
 
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -49,6 +56,7 @@ topo_direct() {
 	ip -n "$NS_B" addr add 2001:db8:1::2/64 dev b0 nodad
 	ADDR4_A=192.0.2.1 ADDR4_B=192.0.2.2 SEEN4_A=192.0.2.1
 	ADDR6_A=2001:db8:1::1 ADDR6_B=2001:db8:1::2 SEEN6_A=2001:db8:1::1
+	TARGET4_B=$ADDR4_B TARGET6_B=$ADDR6_B
 	DEV_A=a0 DEV_B=b0
 	TOPO=direct
 }
@@ -79,11 +87,62 @@ topo_nat() {
 	EOF
 	ADDR4_A=198.51.100.2 ADDR4_B=203.0.113.2 SEEN4_A=203.0.113.1
 	ADDR6_A=2001:db8:a::20 ADDR6_B=2001:db8:b::2 SEEN6_A=2001:db8:b::1
+	TARGET4_B=$ADDR4_B TARGET6_B=$ADDR6_B
 	DEV_A=a0 DEV_B=b0
 	TOPO=nat
 	# A NAT that leaves the pseudo-header sum alone tests nothing.
 	! csum_neutral "$ADDR4_A" "$SEEN4_A" && ! csum_neutral "$ADDR6_A" "$SEEN6_A" ||
 		{ echo "topo_nat: translation is checksum-neutral" >&2; return 1; }
+}
+
+topo_rnat() {
+	setup_ns NS_A NS_R NS_B || return 1
+	veth_pair "$NS_A" a0 "$NS_R" rb || return 1
+	veth_pair "$NS_R" ra "$NS_B" b0 || return 1
+	ip -n "$NS_A" addr add 203.0.113.2/24 dev a0
+	ip -n "$NS_R" addr add 203.0.113.1/24 dev rb
+	ip -n "$NS_R" addr add 198.51.100.1/24 dev ra
+	ip -n "$NS_B" addr add 198.51.100.2/24 dev b0
+	ip -n "$NS_B" route add default via 198.51.100.1
+	ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+	RNAT_PUB=203.0.113.1
+	rnat_rules || return 1
+	ADDR4_A=203.0.113.2 ADDR4_B=198.51.100.2 SEEN4_A=203.0.113.2
+	TARGET4_B=$RNAT_PUB
+	ADDR6_A='' ADDR6_B='' SEEN6_A='' TARGET6_B=''
+	DEV_A=a0 DEV_B=b0
+	TOPO=rnat
+	! csum_neutral "$ADDR4_B" "$TARGET4_B" ||
+		{ echo "topo_rnat: translation is checksum-neutral" >&2; return 1; }
+}
+
+# R's NAT for B, from RNAT_PUB: UDP 4500 (and the test ports) in, all out.
+rnat_rules() {
+	ip netns exec "$NS_R" nft -f - <<-EOF
+	flush ruleset
+	table ip rnat {
+		chain pre {
+			type nat hook prerouting priority dstnat; policy accept;
+			iifname "rb" ip daddr $RNAT_PUB udp dport 4500 dnat to 198.51.100.2
+		}
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "rb" snat to $RNAT_PUB
+		}
+	}
+	EOF
+}
+
+# rnat_move ADDR: R's public address becomes ADDR (a carrier-grade NAT
+# giving B another address); conntrack forgets the old mappings.
+rnat_move() {
+	# (deleting a subnet's primary address takes its secondaries along)
+	ip -n "$NS_R" addr del "$RNAT_PUB/24" dev rb &&
+	ip -n "$NS_R" addr add "$1/24" dev rb || return 1
+	RNAT_PUB=$1
+	TARGET4_B=$1 TARGET_B=$1
+	rnat_rules || return 1
+	ip netns exec "$NS_R" conntrack -F >/dev/null 2>&1
 }
 
 # csum_neutral ADDR1 ADDR2: do both addresses have the same one's-complement
@@ -100,24 +159,28 @@ def s(a):
 sys.exit(0 if s(sys.argv[1]) == s(sys.argv[2]) else 1)' "$1" "$2"
 }
 
-# topo_create direct|nat
+# topo_create direct|nat|rnat
 topo_create() {
 	case $1 in
 	direct) topo_direct ;;
 	nat)	topo_nat ;;
+	rnat)	topo_rnat ;;
 	*)	echo "unknown topology $1" >&2; return 1 ;;
 	esac
 }
 
 # use_family 4|6: point ADDR_A/ADDR_B/SEEN_A (the address B sees for A)
-# at one family.
+# and TARGET_B (the address A uses for B) at one family.
 use_family() {
 	FAMILY=$1
 	if [ "$FAMILY" = 4 ]; then
 		ADDR_A=$ADDR4_A ADDR_B=$ADDR4_B SEEN_A=$SEEN4_A ANY=0.0.0.0
+		TARGET_B=$TARGET4_B
 	else
 		ADDR_A=$ADDR6_A ADDR_B=$ADDR6_B SEEN_A=$SEEN6_A ANY=::
+		TARGET_B=$TARGET6_B
 	fi
+	[ -n "$ADDR_A" ]
 }
 
 # Address as socat wants it.
@@ -154,11 +217,30 @@ sa_setup() {
 	if [ "$encap" != none ]; then
 		encap_sockets "$encap" || return 1
 	fi
-	# A: local ADDR_A, peer ADDR_B.  B: local ADDR_B, peer SEEN_A.
-	sa_pair "$NS_A" "$ADDR_A" "$ADDR_B" "$SPI_AB" "$KEY_AB" "$SPI_BA" "$KEY_BA" \
-		"$encap" "$cipher" "$([ $oa = 1 ] && echo "$ADDR_B")" || return 1
+	SA_OA=$oa
+	sa_pairs
+}
+
+# The SAs and policies of both sides (sa_setup's options).
+# A: local ADDR_A, peer TARGET_B.  B: local ADDR_B, peer SEEN_A.
+sa_pairs() {
+	sa_pair "$NS_A" "$ADDR_A" "$TARGET_B" "$SPI_AB" "$KEY_AB" "$SPI_BA" "$KEY_BA" \
+		"$SA_ENCAP" "$SA_CIPHER" "$([ "$SA_OA" = 1 ] && echo "$ADDR_B")" || return 1
 	sa_pair "$NS_B" "$ADDR_B" "$SEEN_A" "$SPI_BA" "$KEY_BA" "$SPI_AB" "$KEY_AB" \
-		"$encap" "$cipher" "$([ $oa = 1 ] && echo "$ADDR_A")" || return 1
+		"$SA_ENCAP" "$SA_CIPHER" "$([ "$SA_OA" = 1 ] && echo "$ADDR_A")" || return 1
+}
+
+# sa_reinstall SPI_AB SPI_BA: new SAs and policies on both sides with
+# these SPIs (a rekey, or new addresses), the sockets kept.
+sa_reinstall() {
+	local ns
+
+	for ns in "$NS_A" "$NS_B"; do
+		ip -n "$ns" xfrm policy flush
+		ip -n "$ns" xfrm state flush
+	done
+	SPI_AB=$1 SPI_BA=$2
+	sa_pairs
 }
 
 # sa_pair NS LOCAL PEER OUT_SPI OUT_KEY IN_SPI IN_KEY ENCAP CIPHER [PEER_OA]
@@ -219,7 +301,7 @@ encap_sockets() {
 			-p "$ENCAP_PORT" > "$out"
 		wait_for_line "$out" listening 5000 || return 1
 		bg_start ip netns exec "$NS_A" encap_sock tcp-connect -"$FAMILY" \
-			-a "$ADDR_B" -p "$ENCAP_PORT" -l "$ENCAP_PORT" > "$out.c"
+			-a "$TARGET_B" -p "$ENCAP_PORT" -l "$ENCAP_PORT" > "$out.c"
 		wait_for_line "$out" ready 5000 && wait_for_line "$out.c" ready 5000
 		;;
 	esac
@@ -313,7 +395,7 @@ udp_zero_stream() {
 		-t 2000 > "$out" &
 	local rpid=$!
 	wait_for_line "$out" ready 5000 || { kill $rpid; rm -f "$out"; return 1; }
-	ip netns exec "$NS_A" udp_stream send -"$FAMILY" -a "$ADDR_B" -p $UDP_PORT \
+	ip netns exec "$NS_A" udp_stream send -"$FAMILY" -a "$TARGET_B" -p $UDP_PORT \
 		-n "$count" -s "$size"
 	wait $rpid
 	res=$(grep received= "$out")
@@ -331,9 +413,9 @@ tcp_zero_stream() {
 	TCP_DUMP=$(mktemp)
 	defer rm -f "$TCP_DUMP"
 	if [ "$FAMILY" = 4 ]; then
-		listen=TCP4-LISTEN:$TCP_PORT,reuseaddr connect=TCP4:$ADDR_B:$TCP_PORT
+		listen=TCP4-LISTEN:$TCP_PORT,reuseaddr connect=TCP4:$TARGET_B:$TCP_PORT
 	else
-		listen=TCP6-LISTEN:$TCP_PORT,reuseaddr connect=TCP6:[$ADDR_B]:$TCP_PORT
+		listen=TCP6-LISTEN:$TCP_PORT,reuseaddr connect=TCP6:[$TARGET_B]:$TCP_PORT
 	fi
 	ip netns exec "$NS_B" timeout 120 socat -u "$listen" - | xxd -a > "$TCP_DUMP" &
 	local rpid=$!

@@ -9,6 +9,11 @@
 #   nat     A behind a masquerading router; without original addresses
 #           (what IKE daemons install), with encap_oa, or with both
 #           original addresses given over netlink (sa-set)
+#   rnat    the receiver B behind the NAT: A addresses B's public address,
+#           so the translation is in the address B sees as its own;
+#           without original addresses, or with both given (sa-set);
+#           and B's public address changing under an established peer
+#           (a carrier-grade NAT), so the K its next SA inherits is wrong
 #
 # corruption from the first eligible packet on: that packet only, every
 # 2nd, 3rd or 10th, or all of them (with one pattern, or varied so every
@@ -56,7 +61,7 @@ set_orig_nl() {
 	out=$(xcsum_nl "$NS_B" --do sa-set --json "{\"family\": $( [ "$FAMILY" = 4 ] && echo 2 || echo 10 ),
 		\"daddr\": \"$(xcsum_addr_hex "$ADDR_B")\", \"spi\": $((SPI_AB)),
 		\"orig-saddr\": \"$(xcsum_addr_hex "$ADDR_A")\",
-		\"orig-daddr\": \"$(xcsum_addr_hex "$ADDR_B")\"}" 2>&1) ||
+		\"orig-daddr\": \"$(xcsum_addr_hex "$TARGET_B")\"}" 2>&1) ||
 		{ echo "# sa-set: $out"; return 1; }
 }
 
@@ -114,7 +119,7 @@ run_case() {
 	eval "drop=\${NS0_SA${spi}_stats_dropped:-0} mism=\${NS0_SA${spi}_stats_mismatch:-0}"
 	eval "unc=\${NS0_SA${spi}_stats_unconfirmed:-0} adj=\${NS0_SA${spi}_stats_nat_adjusted:-0}"
 	eval "ver=\${NS0_SA${spi}_stats_verified:-0}"
-	want_k=$(expected_k "$ADDR_A" "$ADDR_B")
+	want_k=$(expected_k "$ADDR_A" "$TARGET_B")
 	detail="corrupted=$INJECTED delivered_bad=$BAD missing=$SHORT state=$state"
 	detail="$detail k=$k want_k=$want_k dropped=$drop mismatch=$mism"
 	detail="$detail unconfirmed=$unc nat_adjusted=$adj verified=$ver"
@@ -146,11 +151,11 @@ run_case() {
 	none:direct:*)
 		[ "$state" = none ] && [ "$k" = "$want_k" ] || ok=1
 		[ "$drop" -eq "$INJECTED" ] || ok=1 ;;
-	none:nat:2)
+	none:*nat:2)
 		[ "$state" = conflict ] || ok=1 ;;
-	none:nat:100)
+	none:*nat:100)
 		[ "$undecidable" = 1 ] || [ "$state" = learning ] || ok=1 ;;
-	none:nat:*)
+	none:*nat:*)
 		[ "$state" = confirmed ] && [ "$k" = "$want_k" ] || ok=1
 		# UDP: one correct datagram went before K was confirmed
 		[ "$proto" = tcp ] || [ "$drop" -eq $((INJECTED + 1)) ] || ok=1 ;;
@@ -163,6 +168,43 @@ run_case() {
 	else
 		xcsum_check "$name" "[ $ok = 0 ]" "$detail"
 	fi
+	inject_aead_stop
+	cleanup_all
+}
+
+# B's public address moves (carrier-grade NAT) between two SAs of one
+# mapping: the new SA inherits a K that is now wrong.  Correct packets
+# disagree with it in a row, the SA learns anew, and what is corrupted
+# (every 10th packet from the first) is never delivered.
+run_move() {
+	local name="rnat ipv4 udp public address moves, rekey inherits a wrong K"
+	local ok=0 spi=0x0a0b0002 state k k1 want_k drop detail
+
+	if ! topo_create rnat || ! use_family 4 || ! inject_aead_load ||
+	   ! sa_setup -c gcm -e udp; then
+		case_abort "$name" "setup failed"
+		return
+	fi
+	inject_aead_stop
+	udp_zero_stream 20 1000 || ok=1
+	k1=$(xcsum_sa_field "$NS_B" "$SPI_AB" nat-k)
+	if ! rnat_move 203.0.113.3 || ! sa_reinstall $spi 0x0b0a0002; then
+		case_abort "$name" "move failed"
+		return
+	fi
+	arm 10 0
+	POISON_INJECTOR=aead POISON_UDP_COUNT=$UDP_COUNT
+	poison_transfer udp || ok=1
+	state=$(xcsum_sa_field "$NS_B" $spi nat-state)
+	k=$(xcsum_sa_field "$NS_B" $spi nat-k)
+	drop=$(xcsum_sa_field "$NS_B" $spi stats.dropped)
+	want_k=$(expected_k "$ADDR_A" 203.0.113.3)
+	detail="k_before=$k1 corrupted=$INJECTED delivered_bad=$BAD missing=$SHORT"
+	detail="$detail state=$state k=$k want_k=$want_k dropped=$drop"
+	[ "$BAD" -eq 0 ] && [ "${INJECTED:-0}" -gt 0 ] || ok=1
+	[ "$state" = confirmed ] && [ "$k" = "$want_k" ] && [ "$k1" != "$k" ] || ok=1
+	[ "$SHORT" -eq "$drop" ] && [ "$drop" -le $((INJECTED + 4)) ] || ok=1
+	xcsum_check "$name" "[ $ok = 0 ]" "$detail"
 	inject_aead_stop
 	cleanup_all
 }
@@ -195,6 +237,10 @@ full_cases() {
 	run_case nat 4 tcp nl 1 0
 	run_case nat 6 tcp none 1 0 on
 	run_case nat 4 tcp none 0 0
+	run_case rnat 4 udp none 1 0
+	run_case rnat 4 udp nl 1 0
+	run_case rnat 4 tcp none 3 0
+	run_move
 }
 
 ktap_header
@@ -202,7 +248,7 @@ if [ "${XFRM_CSUM_TIER:-full}" = core ]; then
 	ktap_plan 8
 	core_cases
 else
-	ktap_plan 24
+	ktap_plan 28
 	core_cases
 	full_cases
 fi

@@ -13,6 +13,7 @@
 # the peer as seen behind the NAT.  An SA update (XFRM_MSG_UPDSA) keeps a
 # confirmed difference (a NAT rebinding changes no original address);
 # relearn over netlink forgets it.  A rekeyed SA inherits the difference.
+# XFRM_CSUM_TIER=core runs three of the cases.
 
 source "$(dirname "$0")/ipsec_lib.sh"
 source "$(dirname "$0")/module_lib.sh"
@@ -150,10 +151,17 @@ run_rekey() {
 }
 
 ktap_header
-ktap_plan 5
-run_case 4 udp oa
-run_case 4 tcp learn
-run_case 4 udp netlink
-run_case 6 tcp learn
-run_rekey
+if [ "${XFRM_CSUM_TIER:-full}" = core ]; then
+	ktap_plan 3
+	run_case 4 udp oa
+	run_case 4 tcp learn
+	run_rekey
+else
+	ktap_plan 5
+	run_case 4 udp oa
+	run_case 4 tcp learn
+	run_case 4 udp netlink
+	run_case 6 tcp learn
+	run_rekey
+fi
 ktap_finish

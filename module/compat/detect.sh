@@ -30,6 +30,9 @@ have CRYPTO_COMPL_DATA include/linux/crypto.h \
 have GENL_SPLIT_OPS include/net/genetlink.h 'struct genl_split_ops'
 # 6.8, and stable backports (Debian's 6.1 has it): per-group capabilities.
 have GENL_MCAST_CAP include/net/genetlink.h 'GENL_MCAST_CAP_NET_ADMIN'
+# The kernel series (patches/): ESP judges NAT-T checksums itself when
+# net.core.xfrm_encap_csum is on, and the module must not sum twice.
+have KERNEL_ENCAP_CSUM include/net/netns/xfrm.h 'sysctl_encap_csum;'
 # <linux/hex.h>: split out of <linux/kernel.h> after 6.1; kernel.h stops
 # including it by 7.2 (the injector's hex2bin()).
 have LINUX_HEX_H include/linux/hex.h 'hex2bin'

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xfrm-csum: the command line.  Options may come before or after the
- * command, as with iproute2's "-j"; the command's arguments are keyword
- * value pairs like "ip xfrm".
+ * command, as with iproute2's "-j"; what selects an SA or a peer is given
+ * as keyword value pairs like "ip xfrm", what is changed as options.
+ *
+ * The usage text is parsed by tests/help-man.py, which compares it with
+ * xfrm-csum(8): a command's synopsis starts two spaces in, its
+ * continuation lines four, its description eight.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,19 +20,27 @@ static const char usage_text[] =
 "\n"
 "Commands:\n"
 "  stats [--format human|json|prometheus] [--no-sa] [--no-global]\n"
-"                          settings and counters of the network namespace,\n"
-"                          and the module-wide totals from " XC_SYSFS_DIR "\n"
-"  sa [show] [spi SPI] [dst ADDR]\n"
-"                          per-SA table: peer, local and seen address,\n"
-"                          counters, last mismatch, NAT state\n"
-"  monitor [--pcap FILE] [--count N]\n"
-"                          print mismatch events as they happen; --pcap\n"
-"                          writes the corrupted packets to FILE\n"
-"  set [mode off|audit|drop] [learn-packets N] [event-rate N] [event-snaplen N]\n"
-"                          change the namespace's settings\n"
-"  set sa spi SPI dst ADDR [orig ADDR] [relearn]\n"
-"                          set an SA's original (pre-NAT) peer address,\n"
-"                          and/or make it learn its NAT difference again\n"
+"        settings and counters of the network namespace, and the\n"
+"        module-wide totals from " XC_SYSFS_DIR "\n"
+"  sa [show] [spi SPI] [dst ADDR] [mark MARK] [-d|--details]\n"
+"        the SA table: peer, local and seen address, NAT state and\n"
+"        difference, counters, last mismatch (-d: every field)\n"
+"  sa-set spi SPI dst ADDR [mark MARK] [--orig-saddr ADDR]\n"
+"    [--orig-daddr ADDR] [--relearn]\n"
+"        give an inbound SA its original (pre-NAT) addresses, or make\n"
+"        it learn its NAT difference again\n"
+"  peer [show]\n"
+"        the peer table: NAT mappings whose NAT difference is known\n"
+"  peer-set src ADDR dst ADDR encap udp|tcp sport PORT dport PORT\n"
+"    [--orig-saddr ADDR] [--orig-daddr ADDR]\n"
+"        give a peer's NAT mapping its original addresses, for its SAs\n"
+"        and the ones it installs later\n"
+"  monitor [--pcap FILE] [-c|--count N]\n"
+"        print events (mismatch, malformed, conflict) as they happen;\n"
+"        --pcap writes the packets to FILE\n"
+"  set [mode off|audit|drop] [learn confirm|strict|permissive]\n"
+"    [confirm-packets N] [event-rate N] [event-snaplen N]\n"
+"        change the namespace's settings\n"
 "\n"
 "Options:\n"
 "  -j, --json              JSON output\n"
@@ -37,8 +49,8 @@ static const char usage_text[] =
 "  -h, --help              this help\n"
 "  -V, --version           print the version\n"
 "\n"
-"Exit status: 0 success, 1 runtime error (module missing, kernel refused),\n"
-"2 bad usage.  See xfrm-csum(8).\n";
+"Exit status: 0 success, 1 runtime error (module missing or too old, kernel\n"
+"refused), 2 bad usage.  See xfrm-csum(8).\n";
 
 void usage(FILE *f)
 {
@@ -97,80 +109,255 @@ static bool is(const char *w, const char *a, const char *b, const char *c)
 
 #define MAXWORDS 32
 
-static int parse_set_sa(char **w, int n, struct xc_args *a, char *err, size_t len)
+/* What a command's words may hold; the aliases are "ip xfrm"'s words. */
+enum kw {
+	KW_SPI, KW_DST, KW_SRC, KW_MARK, KW_ENCAP, KW_SPORT, KW_DPORT, NKW
+};
+
+static const struct {
+	const char *name, *alias1, *alias2;
+} kws[NKW] = {
+	[KW_SPI]	= { .name = "spi" },
+	[KW_DST]	= { .name = "dst", .alias1 = "daddr", .alias2 = "local" },
+	[KW_SRC]	= { .name = "src", .alias1 = "saddr", .alias2 = "peer" },
+	[KW_MARK]	= { .name = "mark" },
+	[KW_ENCAP]	= { .name = "encap" },
+	[KW_SPORT]	= { .name = "sport" },
+	[KW_DPORT]	= { .name = "dport" },
+};
+
+/*
+ * KEYWORD VALUE pairs of the keywords in the allowed mask; vals[kw] is set
+ * for each one given.  The messages name the command and the keywords.
+ */
+static int keywords(char **w, int n, const char *cmd, unsigned int allowed,
+		    const char **vals, char *err, size_t len)
 {
-	bool have_orig = false;
-	const char *orig = NULL;
-	int i;
+	char list[128] = "";
+	int i, k;
 
-	a->cmd = CMD_SET_SA;
-	for (i = 0; i < n; i++) {
-		if (is(w[i], "relearn", NULL, NULL)) {
-			a->relearn = true;
+	for (k = 0; k < NKW; k++) {
+		if (!(allowed & (1u << k)))
 			continue;
-		}
-		if (!is(w[i], "spi", NULL, NULL) &&
-		    !is(w[i], "dst", "daddr", "local") &&
-		    !is(w[i], "orig", "orig-addr", "oa"))
-			return fail(err, len, "set sa: unknown keyword '%s'", w[i]);
+		if (list[0])
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, kws[k].name, sizeof(list) - strlen(list) - 1);
+	}
+	for (i = 0; i < n; i += 2) {
+		for (k = 0; k < NKW; k++)
+			if ((allowed & (1u << k)) &&
+			    is(w[i], kws[k].name, kws[k].alias1, kws[k].alias2))
+				break;
+		if (k == NKW && is(w[i], "relearn", "orig-saddr", "orig-daddr"))
+			return fail(err, len, "%s: unknown keyword '%s' (%s): did you mean '--%s'?",
+				    cmd, w[i], list, w[i]);
+		if (k == NKW)
+			return fail(err, len, "%s: unknown keyword '%s' (%s)", cmd, w[i], list);
 		if (i + 1 >= n)
-			return fail(err, len, "set sa: '%s' needs a value", w[i]);
-		if (is(w[i], "spi", NULL, NULL)) {
-			if (parse_spi(w[i + 1], &a->spi))
-				return fail(err, len,
-					    "set sa: invalid SPI '%s' (expected 1-0xffffffff, e.g. 0x0a0b0001)",
-					    w[i + 1]);
-			a->have_spi = true;
-		} else if (is(w[i], "dst", "daddr", "local")) {
-			uint16_t fam = AF_UNSPEC;
-
-			if (parse_addr(w[i + 1], &fam, &a->daddr))
-				return fail(err, len, "set sa: invalid address '%s'", w[i + 1]);
-			a->family = fam;
-			a->have_daddr = true;
-		} else {
-			orig = w[i + 1];
-			have_orig = true;
-		}
-		i++;
+			return fail(err, len, "%s: '%s' needs a value", cmd, w[i]);
+		if (vals[k])
+			return fail(err, len, "%s: '%s' given twice", cmd, kws[k].name);
+		vals[k] = w[i + 1];
 	}
-	if (!a->have_spi)
-		return fail(err, len, "set sa: missing spi SPI");
-	if (!a->have_daddr)
-		return fail(err, len, "set sa: missing dst ADDR (the SA's local address)");
-	if (have_orig) {
-		uint16_t fam = a->family;
+	return 0;
+}
 
-		if (parse_addr(orig, &fam, &a->orig)) {
-			uint16_t any = AF_UNSPEC;
-			struct xc_addr tmp;
+/* An address of family *fam (AF_UNSPEC: either, then set). */
+static int addr_arg(const char *cmd, const char *what, const char *s, uint16_t *fam,
+		    struct xc_addr *addr, char *err, size_t len)
+{
+	uint16_t want = *fam, any = AF_UNSPEC;
+	struct xc_addr tmp;
 
-			if (!parse_addr(orig, &any, &tmp))
-				return fail(err, len,
-					    "set sa: original address '%s' is not of the SA's family (%s)",
-					    orig, family_name(a->family));
-			return fail(err, len, "set sa: invalid address '%s'", orig);
-		}
+	if (!parse_addr(s, fam, addr))
+		return 0;
+	if (want != AF_UNSPEC && !parse_addr(s, &any, &tmp))
+		return fail(err, len, "%s: %s '%s' is not of the family of the others (%s)",
+			    cmd, what, s, family_name(want));
+	return fail(err, len, "%s: invalid %s '%s' (an IPv4 or IPv6 address)", cmd, what, s);
+}
+
+static int spi_arg(const char *cmd, const char *s, uint32_t *spi, char *err, size_t len)
+{
+	if (parse_spi(s, spi))
+		return fail(err, len,
+			    "%s: invalid SPI '%s' (expected 1 to 0xffffffff, e.g. 0x0a0b0001)",
+			    cmd, s);
+	return 0;
+}
+
+static int mark_arg(const char *cmd, const char *s, uint32_t *mark, char *err, size_t len)
+{
+	if (parse_mark(s, mark))
+		return fail(err, len, "%s: invalid mark '%s' (expected 0 to 0xffffffff)", cmd, s);
+	return 0;
+}
+
+/* The --orig-saddr and --orig-daddr values, of the family already known. */
+static int orig_args(const char *cmd, const char *os, const char *od, struct xc_args *a,
+		     char *err, size_t len)
+{
+	int rc;
+
+	if (os) {
+		rc = addr_arg(cmd, "original source address", os, &a->family,
+			      &a->orig_saddr, err, len);
+		if (rc)
+			return rc;
 	}
-	if (!have_orig && !a->relearn)
-		return fail(err, len, "set sa: nothing to set: give orig ADDR or relearn");
+	if (od) {
+		rc = addr_arg(cmd, "original destination address", od, &a->family,
+			      &a->orig_daddr, err, len);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_sa_words(char **w, int n, struct xc_args *a, char *err, size_t len)
+{
+	const char *v[NKW] = {};
+	int rc;
+
+	if (n && is(w[0], "show", "list", NULL)) {
+		w++;
+		n--;
+	}
+	rc = keywords(w, n, "sa", 1u << KW_SPI | 1u << KW_DST | 1u << KW_MARK, v, err, len);
+	if (rc)
+		return rc;
+	if (v[KW_SPI]) {
+		rc = spi_arg("sa", v[KW_SPI], &a->spi, err, len);
+		if (rc)
+			return rc;
+		a->have_spi = true;
+	}
+	if (v[KW_DST]) {
+		rc = addr_arg("sa", "address", v[KW_DST], &a->family, &a->daddr, err, len);
+		if (rc)
+			return rc;
+		a->have_daddr = true;
+	}
+	if (v[KW_MARK]) {
+		rc = mark_arg("sa", v[KW_MARK], &a->mark, err, len);
+		if (rc)
+			return rc;
+		a->have_mark = true;
+	}
+	return 0;
+}
+
+static int parse_sa_set(char **w, int n, struct xc_args *a, const char *os,
+			const char *od, char *err, size_t len)
+{
+	const char *v[NKW] = {};
+	int rc;
+
+	rc = keywords(w, n, "sa-set", 1u << KW_SPI | 1u << KW_DST | 1u << KW_MARK, v, err, len);
+	if (rc)
+		return rc;
+	if (!v[KW_SPI])
+		return fail(err, len, "sa-set: missing spi SPI");
+	if (!v[KW_DST])
+		return fail(err, len, "sa-set: missing dst ADDR (the SA's local address)");
+	rc = spi_arg("sa-set", v[KW_SPI], &a->spi, err, len);
+	if (rc)
+		return rc;
+	rc = addr_arg("sa-set", "address", v[KW_DST], &a->family, &a->daddr, err, len);
+	if (rc)
+		return rc;
+	a->have_spi = true;
+	a->have_daddr = true;
+	if (v[KW_MARK]) {
+		rc = mark_arg("sa-set", v[KW_MARK], &a->mark, err, len);
+		if (rc)
+			return rc;
+		a->have_mark = true;
+	}
+	rc = orig_args("sa-set", os, od, a, err, len);
+	if (rc)
+		return rc;
+	if (!os && !od && !a->relearn)
+		return fail(err, len,
+			    "sa-set: nothing to set: give --orig-saddr, --orig-daddr or --relearn");
+	return 0;
+}
+
+static int parse_peer_set(char **w, int n, struct xc_args *a, const char *os,
+			  const char *od, char *err, size_t len)
+{
+	const char *v[NKW] = {};
+	int rc;
+
+	rc = keywords(w, n, "peer-set", 1u << KW_SRC | 1u << KW_DST | 1u << KW_ENCAP |
+		      1u << KW_SPORT | 1u << KW_DPORT, v, err, len);
+	if (rc)
+		return rc;
+	if (!v[KW_SRC])
+		return fail(err, len,
+			    "peer-set: missing src ADDR (the peer's address on its SAs)");
+	if (!v[KW_DST])
+		return fail(err, len, "peer-set: missing dst ADDR (our address on its SAs)");
+	if (!v[KW_ENCAP])
+		return fail(err, len, "peer-set: missing encap udp|tcp");
+	if (!v[KW_SPORT])
+		return fail(err, len,
+			    "peer-set: missing sport PORT (the peer's encapsulation port)");
+	if (!v[KW_DPORT])
+		return fail(err, len,
+			    "peer-set: missing dport PORT (our encapsulation port)");
+	rc = addr_arg("peer-set", "address", v[KW_SRC], &a->family, &a->saddr, err, len);
+	if (rc)
+		return rc;
+	rc = addr_arg("peer-set", "address", v[KW_DST], &a->family, &a->daddr, err, len);
+	if (rc)
+		return rc;
+	a->have_saddr = true;
+	a->have_daddr = true;
+	if (parse_encap(v[KW_ENCAP], &a->encap_type))
+		return fail(err, len, "peer-set: invalid encap '%s': expected udp or tcp",
+			    v[KW_ENCAP]);
+	if (parse_port(v[KW_SPORT], &a->encap_sport))
+		return fail(err, len, "peer-set: invalid sport '%s' (expected 1 to 65535)",
+			    v[KW_SPORT]);
+	if (parse_port(v[KW_DPORT], &a->encap_dport))
+		return fail(err, len, "peer-set: invalid dport '%s' (expected 1 to 65535)",
+			    v[KW_DPORT]);
+	rc = orig_args("peer-set", os, od, a, err, len);
+	if (rc)
+		return rc;
+	if (!os && !od)
+		return fail(err, len,
+			    "peer-set: nothing to set: give --orig-saddr or --orig-daddr");
+	return 0;
+}
+
+/* A number from min to max for setting k, or a message naming both. */
+static int setting_value(const char *k, const char *val, uint32_t min, uint32_t max,
+			 uint32_t *v, char *err, size_t len)
+{
+	if (!val)
+		return fail(err, len, "set: '%s' needs a number from %u to %u", k, min, max);
+	if (parse_u32(val, v) || *v < min || *v > max)
+		return fail(err, len, "set: %s needs a number from %u to %u (got '%s')",
+			    k, min, max, val);
 	return 0;
 }
 
 static int parse_set(char **w, int n, struct xc_args *a, char *err, size_t len)
 {
 	struct xc_config *c = &a->cfg;
-	uint32_t v;
-	int i;
+	int i, rc;
 
 	if (n && is(w[0], "sa", NULL, NULL))
-		return parse_set_sa(w + 1, n - 1, a, err, len);
-
-	a->cmd = CMD_SET;
+		return fail(err, len,
+			    "set: 'set sa' is now 'sa-set spi SPI dst ADDR [--orig-saddr ADDR] [--orig-daddr ADDR] [--relearn]'");
 	for (i = 0; i < n; i += 2) {
 		const char *k = w[i], *val = i + 1 < n ? w[i + 1] : NULL;
+		int type;
 
 		if (is(k, "mode", NULL, NULL)) {
+			type = XFRM_CSUM_A_CONFIG_MODE;
 			if (!val)
 				return fail(err, len,
 					    "set: 'mode' needs a value: off, audit or drop");
@@ -178,74 +365,165 @@ static int parse_set(char **w, int n, struct xc_args *a, char *err, size_t len)
 				return fail(err, len,
 					    "set: invalid mode '%s': expected off, audit or drop",
 					    val);
-			c->present |= 1u << XFRM_CSUM_A_CONFIG_MODE;
-		} else if (is(k, "learn-packets", NULL, NULL)) {
-			if (!val || parse_u32(val, &v) || v < 1 || v > 255)
+		} else if (is(k, "learn", NULL, NULL)) {
+			type = XFRM_CSUM_A_CONFIG_LEARN;
+			if (!val)
 				return fail(err, len,
-					    "set: learn-packets needs a number from 1 to 255%s%s%s",
-					    val ? " (got '" : "", val ? val : "", val ? "')" : "");
-			c->learn_packets = v;
-			c->present |= 1u << XFRM_CSUM_A_CONFIG_LEARN_PACKETS;
+					    "set: 'learn' needs a value: confirm, strict or permissive");
+			if (parse_learn(val, &c->learn))
+				return fail(err, len,
+					    "set: invalid learn '%s': expected confirm, strict or permissive",
+					    val);
+		} else if (is(k, "confirm-packets", NULL, NULL)) {
+			type = XFRM_CSUM_A_CONFIG_CONFIRM_PACKETS;
+			rc = setting_value(k, val, XC_CONFIRM_PACKETS_MIN, XC_CONFIRM_PACKETS_MAX,
+					   &c->confirm_packets, err, len);
+			if (rc)
+				return rc;
 		} else if (is(k, "event-rate", NULL, NULL)) {
-			if (!val || parse_u32(val, &v) || v > 100000)
-				return fail(err, len,
-					    "set: event-rate needs a number from 0 to 100000%s%s%s",
-					    val ? " (got '" : "", val ? val : "", val ? "')" : "");
-			c->event_rate = v;
-			c->present |= 1u << XFRM_CSUM_A_CONFIG_EVENT_RATE;
+			type = XFRM_CSUM_A_CONFIG_EVENT_RATE;
+			rc = setting_value(k, val, 0, XC_EVENT_RATE_MAX, &c->event_rate, err, len);
+			if (rc)
+				return rc;
 		} else if (is(k, "event-snaplen", NULL, NULL)) {
-			if (!val || parse_u32(val, &v) || v > 1024)
-				return fail(err, len,
-					    "set: event-snaplen needs a number from 0 to 1024%s%s%s",
-					    val ? " (got '" : "", val ? val : "", val ? "')" : "");
-			c->event_snaplen = v;
-			c->present |= 1u << XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN;
+			type = XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN;
+			rc = setting_value(k, val, 0, XC_EVENT_SNAPLEN_MAX, &c->event_snaplen,
+					   err, len);
+			if (rc)
+				return rc;
+		} else if (is(k, "learn-packets", NULL, NULL)) {
+			return fail(err, len,
+				    "set: 'learn-packets' is gone: see 'learn' and 'confirm-packets'");
+		} else if (is(k, "max-sas", NULL, NULL)) {
+			return fail(err, len,
+				    "set: max-sas is read-only (fixed when the namespace appeared)");
 		} else {
 			return fail(err, len,
-				    "set: unknown setting '%s' (mode, learn-packets, event-rate, event-snaplen, sa)",
+				    "set: unknown setting '%s' (mode, learn, confirm-packets, event-rate, event-snaplen)",
 				    k);
 		}
+		if (c->present & (1u << type))
+			return fail(err, len, "set: '%s' given twice", k);
+		c->present |= 1u << type;
 	}
 	if (!c->present)
-		return fail(err, len, "set: nothing to set");
+		return fail(err, len,
+			    "set: nothing to set (mode, learn, confirm-packets, event-rate, event-snaplen)");
 	return 0;
 }
 
-static int parse_sa_filter(char **w, int n, struct xc_args *a, char *err, size_t len)
+/* The options that belong to one command, for the checks after parsing. */
+struct cmd_opts {
+	const char *format, *count, *orig_saddr, *orig_daddr;
+	bool json, no_sa, no_global, details, relearn;
+};
+
+static int check_cmd_opts(const struct cmd_opts *o, struct xc_args *a, char *err,
+			  size_t errlen)
 {
-	int i = 0;
-
-	a->cmd = CMD_SA;
-	if (n && is(w[0], "show", "list", NULL))
-		i++;
-	for (; i < n; i += 2) {
-		if (i + 1 >= n)
-			return fail(err, len, "sa: '%s' needs a value", w[i]);
-		if (is(w[i], "spi", NULL, NULL)) {
-			if (parse_spi(w[i + 1], &a->spi))
-				return fail(err, len, "sa: invalid SPI '%s'", w[i + 1]);
-			a->have_spi = true;
-		} else if (is(w[i], "dst", "daddr", "local")) {
-			uint16_t fam = AF_UNSPEC;
-
-			if (parse_addr(w[i + 1], &fam, &a->daddr))
-				return fail(err, len, "sa: invalid address '%s'", w[i + 1]);
-			a->family = fam;
-			a->have_daddr = true;
-		} else {
-			return fail(err, len, "sa: unknown keyword '%s' (spi, dst)", w[i]);
-		}
+	a->format = o->json ? FMT_JSON : FMT_HUMAN;
+	if (o->format) {
+		if (a->cmd != CMD_STATS)
+			return fail(err, errlen, "option '--format' applies to stats only");
+		if (!strcmp(o->format, "human"))
+			a->format = FMT_HUMAN;
+		else if (!strcmp(o->format, "json"))
+			a->format = FMT_JSON;
+		else if (!strcmp(o->format, "prometheus") || !strcmp(o->format, "prom"))
+			a->format = FMT_PROMETHEUS;
+		else
+			return fail(err, errlen,
+				    "invalid format '%s': expected human, json or prometheus",
+				    o->format);
+		if (o->json && a->format != FMT_JSON)
+			return fail(err, errlen,
+				    "options '-j' and '--format %s' exclude each other",
+				    o->format);
 	}
+	if (o->no_sa && a->cmd != CMD_STATS)
+		return fail(err, errlen, "option '--no-sa' applies to stats only");
+	a->no_sa = o->no_sa;
+	if (o->no_global && a->cmd != CMD_STATS)
+		return fail(err, errlen, "option '--no-global' applies to stats only");
+	a->no_global = o->no_global;
+	if (o->details && a->cmd != CMD_SA)
+		return fail(err, errlen, "option '--details' applies to sa only");
+	a->details = o->details;
+	if ((a->pcap || o->count) && a->cmd != CMD_MONITOR)
+		return fail(err, errlen, "options '--pcap' and '--count' apply to monitor only");
+	if (o->count) {
+		uint32_t c;
+
+		if (parse_u32(o->count, &c) || !c)
+			return fail(err, errlen,
+				    "invalid count '%s': expected a positive number",
+				    o->count);
+		a->count = c;
+	}
+	if ((o->orig_saddr || o->orig_daddr) && a->cmd != CMD_SA_SET && a->cmd != CMD_PEER_SET)
+		return fail(err, errlen,
+			    "options '--orig-saddr' and '--orig-daddr' apply to sa-set and peer-set only");
+	if (o->relearn && a->cmd != CMD_SA_SET)
+		return fail(err, errlen, "option '--relearn' applies to sa-set only");
 	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum xc_cmd cmd;
+} cmds[] = {
+	{ "stats", CMD_STATS },
+	{ "sa", CMD_SA },
+	{ "sa-set", CMD_SA_SET },
+	{ "peer", CMD_PEER },
+	{ "peer-set", CMD_PEER_SET },
+	{ "monitor", CMD_MONITOR },
+	{ "set", CMD_SET },
+};
+
+static int parse_words(char **words, int n, const struct cmd_opts *o, struct xc_args *a,
+		       char *err, size_t errlen)
+{
+	const char *cmd = words[0];
+
+	words++;
+	n--;
+	if (!strcmp(cmd, "stats")) {
+		if (n)
+			return fail(err, errlen, "stats: unexpected argument '%s'", words[0]);
+		return 0;
+	}
+	if (!strcmp(cmd, "sa"))
+		return parse_sa_words(words, n, a, err, errlen);
+	if (!strcmp(cmd, "sa-set"))
+		return parse_sa_set(words, n, a, o->orig_saddr, o->orig_daddr, err, errlen);
+	if (!strcmp(cmd, "peer")) {
+		if (n && is(words[0], "show", "list", NULL)) {
+			words++;
+			n--;
+		}
+		if (n)
+			return fail(err, errlen, "peer: unexpected argument '%s'", words[0]);
+		return 0;
+	}
+	if (!strcmp(cmd, "peer-set"))
+		return parse_peer_set(words, n, a, o->orig_saddr, o->orig_daddr, err, errlen);
+	if (!strcmp(cmd, "monitor")) {
+		if (n)
+			return fail(err, errlen, "monitor: unexpected argument '%s'", words[0]);
+		return 0;
+	}
+	return parse_set(words, n, a, err, errlen);
 }
 
 int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 	       size_t errlen)
 {
-	const char *format = NULL, *count = NULL, *v;
+	struct cmd_opts o = {};
 	char *words[MAXWORDS];
-	bool opts_done = false, json = false, no_sa = false, no_global = false;
-	int i, n = 0;
+	bool opts_done = false;
+	const char *v;
+	int i, n = 0, rc;
 
 	memset(a, 0, sizeof(*a));
 	err[0] = '\0';
@@ -267,16 +545,20 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 			a->cmd = CMD_VERSION;
 			return 0;
 		} else if (!strcmp(arg, "-j") || !strcmp(arg, "--json")) {
-			json = true;
+			o.json = true;
 		} else if (!strcmp(arg, "-p") || !strcmp(arg, "--pretty")) {
 			a->pretty = true;
 		} else if (!strcmp(arg, "-jp") || !strcmp(arg, "-pj")) {
-			json = true;
+			o.json = true;
 			a->pretty = true;
+		} else if (!strcmp(arg, "-d") || !strcmp(arg, "--details")) {
+			o.details = true;
 		} else if (!strcmp(arg, "--no-sa")) {
-			no_sa = true;
+			o.no_sa = true;
 		} else if (!strcmp(arg, "--no-global")) {
-			no_global = true;
+			o.no_global = true;
+		} else if (!strcmp(arg, "--relearn")) {
+			o.relearn = true;
 		} else if (!strcmp(arg, "-n")) {
 			if (i + 1 >= argc)
 				return fail(err, errlen,
@@ -291,17 +573,25 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 			if (!v)
 				return fail(err, errlen,
 					    "option '--format' needs a value: human, json or prometheus");
-			format = v;
+			o.format = v;
 		} else if (opt_match(argc, argv, &i, "--pcap", &v)) {
 			if (!v || !*v)
 				return fail(err, errlen, "option '--pcap' needs a file name");
 			a->pcap = v;
+		} else if (opt_match(argc, argv, &i, "--orig-saddr", &v)) {
+			if (!v || !*v)
+				return fail(err, errlen, "option '--orig-saddr' needs an address");
+			o.orig_saddr = v;
+		} else if (opt_match(argc, argv, &i, "--orig-daddr", &v)) {
+			if (!v || !*v)
+				return fail(err, errlen, "option '--orig-daddr' needs an address");
+			o.orig_daddr = v;
 		} else if (!strcmp(arg, "-c") || opt_match(argc, argv, &i, "--count", &v)) {
 			if (!strcmp(arg, "-c"))
 				v = i + 1 < argc ? argv[++i] : NULL;
 			if (!v)
 				return fail(err, errlen, "option '%s' needs a number", arg);
-			count = v;
+			o.count = v;
 		} else {
 			return fail(err, errlen, "unknown option '%s'", arg);
 		}
@@ -317,65 +607,17 @@ int parse_args(int argc, char **argv, struct xc_args *a, char *err,
 		a->cmd = CMD_VERSION;
 		return 0;
 	}
-
-	if (!strcmp(words[0], "stats")) {
-		a->cmd = CMD_STATS;
-		if (n > 1)
-			return fail(err, errlen, "stats: unexpected argument '%s'", words[1]);
-	} else if (!strcmp(words[0], "sa")) {
-		int rc = parse_sa_filter(words + 1, n - 1, a, err, errlen);
-
-		if (rc)
-			return rc;
-	} else if (!strcmp(words[0], "monitor")) {
-		a->cmd = CMD_MONITOR;
-		if (n > 1)
-			return fail(err, errlen, "monitor: unexpected argument '%s'", words[1]);
-	} else if (!strcmp(words[0], "set")) {
-		int rc = parse_set(words + 1, n - 1, a, err, errlen);
-
-		if (rc)
-			return rc;
-	} else {
-		return fail(err, errlen, "unknown command '%s' (stats, sa, monitor, set)",
+	for (i = 0; i < (int)ARRAY_SIZE(cmds); i++)
+		if (!strcmp(words[0], cmds[i].name))
+			a->cmd = cmds[i].cmd;
+	if (a->cmd == CMD_NONE)
+		return fail(err, errlen,
+			    "unknown command '%s' (stats, sa, sa-set, peer, peer-set, monitor, set)",
 			    words[0]);
-	}
-
-	a->format = json ? FMT_JSON : FMT_HUMAN;
-	if (format) {
-		if (a->cmd != CMD_STATS)
-			return fail(err, errlen, "option '--format' applies to stats only");
-		if (!strcmp(format, "human"))
-			a->format = FMT_HUMAN;
-		else if (!strcmp(format, "json"))
-			a->format = FMT_JSON;
-		else if (!strcmp(format, "prometheus") || !strcmp(format, "prom"))
-			a->format = FMT_PROMETHEUS;
-		else
-			return fail(err, errlen,
-				    "invalid format '%s': expected human, json or prometheus",
-				    format);
-		if (json && a->format != FMT_JSON)
-			return fail(err, errlen,
-				    "options '-j' and '--format %s' exclude each other",
-				    format);
-	}
-	if (no_sa && a->cmd != CMD_STATS)
-		return fail(err, errlen, "option '--no-sa' applies to stats only");
-	a->no_sa = no_sa;
-	if (no_global && a->cmd != CMD_STATS)
-		return fail(err, errlen, "option '--no-global' applies to stats only");
-	a->no_global = no_global;
-	if ((a->pcap || count) && a->cmd != CMD_MONITOR)
-		return fail(err, errlen, "options '--pcap' and '--count' apply to monitor only");
-	if (count) {
-		uint32_t c;
-
-		if (parse_u32(count, &c) || !c)
-			return fail(err, errlen,
-				    "invalid count '%s': expected a positive number",
-				    count);
-		a->count = c;
-	}
-	return 0;
+	/* options of another command first: they may explain what follows */
+	rc = check_cmd_opts(&o, a, err, errlen);
+	if (rc)
+		return rc;
+	a->relearn = o.relearn;
+	return parse_words(words, n, &o, a, err, errlen);
 }

@@ -46,40 +46,79 @@ static bool sa_match(const struct xc_sa *sa, const struct xc_args *a)
 	if (a->have_daddr && (sa->daddr.len != a->daddr.len ||
 			      memcmp(sa->daddr.a, a->daddr.a, a->daddr.len)))
 		return false;
+	/* an SA without a mark has mark 0 */
+	if (a->have_mark && sa->mark != a->mark)
+		return false;
 	return true;
+}
+
+/* Grow an array of n elements of size sz by one; NULL when out of memory. */
+static void *grow(void **v, size_t *n, size_t *cap, size_t sz)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+		void *p = realloc(*v, c * sz);
+
+		if (!p)
+			return NULL;
+		*v = p;
+		*cap = c;
+	}
+	return (char *)*v + (*n)++ * sz;
 }
 
 static int sa_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct sa_list *l = data;
-	struct xc_sa sa;
+	struct xc_sa sa, *slot;
 
 	if (parse_sa(nlh, &sa) || !sa_match(&sa, l->filter))
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct xc_sa *v = realloc(l->v, cap * sizeof(*v));
+	slot = grow((void **)&l->v, &l->n, &l->cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	*slot = sa;
+	return 0;
+}
 
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = sa;
+struct peer_list {
+	struct xc_peer *v;
+	size_t n, cap;
+};
+
+static int peer_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct peer_list *l = data;
+	struct xc_peer p, *slot;
+
+	if (parse_peer(nlh, &p))
+		return 0;
+	slot = grow((void **)&l->v, &l->n, &l->cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	*slot = p;
 	return 0;
 }
 
 /* --- commands --------------------------------------------------------------- */
 
+static struct out out_of(const struct xc_args *a)
+{
+	return (struct out){ .f = stdout, .json = a->format == FMT_JSON, .pretty = a->pretty,
+			     .details = a->details };
+}
+
 static int cmd_stats(struct xc_nl *nl, const struct xc_args *a)
 {
-	struct out o = { .f = stdout, .json = a->format == FMT_JSON, .pretty = a->pretty };
+	struct out o = out_of(a);
+	struct peer_list peers = {};
 	struct sa_list sas = {};
 	struct xc_config cfg = {};
 	struct xc_stats st = {};
 	struct xc_global g;
+	struct prom_in in;
 	bool have_g;
-	int rc;
+	int rc = EXIT_OK;
 
 	if (xc_nl_do(nl, XFRM_CSUM_CMD_STATS_GET, false, NULL, NULL, stats_msg, &st,
 		     "reading the counters") < 0)
@@ -89,27 +128,33 @@ static int cmd_stats(struct xc_nl *nl, const struct xc_args *a)
 		return EXIT_RUNTIME;
 	have_g = !a->no_global && !read_global(getenv("XFRM_CSUM_SYSFS") ?: XC_SYSFS_DIR, &g);
 
-	if (a->format == FMT_PROMETHEUS) {
-		if (!a->no_sa) {
-			rc = xc_nl_do(nl, XFRM_CSUM_CMD_SA_GET, true, NULL, NULL, sa_msg, &sas,
-				      "listing the SAs");
-			if (rc < 0) {
-				free(sas.v);
-				return EXIT_RUNTIME;
-			}
-		}
-		prom_stats(stdout, &st, &cfg, sas.v, sas.n, !a->no_sa,
-			   have_g ? &g : NULL, a->netns);
-		free(sas.v);
+	if (a->format != FMT_PROMETHEUS) {
+		print_stats(&o, &st, &cfg, have_g ? &g : NULL);
 		return EXIT_OK;
 	}
-	print_stats(&o, &st, &cfg, have_g ? &g : NULL);
-	return EXIT_OK;
+	if (!a->no_sa &&
+	    (xc_nl_do(nl, XFRM_CSUM_CMD_SA_GET, true, NULL, NULL, sa_msg, &sas,
+		      "listing the SAs") < 0 ||
+	     xc_nl_do(nl, XFRM_CSUM_CMD_PEER_GET, true, NULL, NULL, peer_msg, &peers,
+		      "listing the peers") < 0)) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	in = (struct prom_in){
+		.stats = &st, .config = &cfg, .with_tables = !a->no_sa,
+		.sas = sas.v, .nsa = sas.n, .npeer = peers.n,
+		.global = have_g ? &g : NULL, .netns = a->netns,
+	};
+	prom_stats(stdout, &in);
+out:
+	free(sas.v);
+	free(peers.v);
+	return rc;
 }
 
 static int cmd_sa(struct xc_nl *nl, const struct xc_args *a)
 {
-	struct out o = { .f = stdout, .json = a->format == FMT_JSON, .pretty = a->pretty };
+	struct out o = out_of(a);
 	struct sa_list sas = { .filter = a };
 	int rc;
 
@@ -121,18 +166,36 @@ static int cmd_sa(struct xc_nl *nl, const struct xc_args *a)
 	return rc < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
+static int cmd_peer(struct xc_nl *nl, const struct xc_args *a)
+{
+	struct out o = out_of(a);
+	struct peer_list peers = {};
+	int rc;
+
+	rc = xc_nl_do(nl, XFRM_CSUM_CMD_PEER_GET, true, NULL, NULL, peer_msg, &peers,
+		      "listing the peers");
+	if (rc == 0)
+		print_peer_table(&o, peers.v, peers.n);
+	free(peers.v);
+	return rc < 0 ? EXIT_RUNTIME : EXIT_OK;
+}
+
 static void fill_config(struct nlmsghdr *nlh, void *data)
 {
+	static const int types[] = {
+		XFRM_CSUM_A_CONFIG_MODE, XFRM_CSUM_A_CONFIG_LEARN,
+		XFRM_CSUM_A_CONFIG_CONFIRM_PACKETS, XFRM_CSUM_A_CONFIG_EVENT_RATE,
+		XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN,
+	};
 	const struct xc_config *c = data;
+	const uint32_t vals[] = {
+		c->mode, c->learn, c->confirm_packets, c->event_rate, c->event_snaplen,
+	};
+	size_t i;
 
-	if (config_has(c, XFRM_CSUM_A_CONFIG_MODE))
-		mnl_attr_put_u32(nlh, XFRM_CSUM_A_CONFIG_MODE, c->mode);
-	if (config_has(c, XFRM_CSUM_A_CONFIG_LEARN_PACKETS))
-		mnl_attr_put_u32(nlh, XFRM_CSUM_A_CONFIG_LEARN_PACKETS, c->learn_packets);
-	if (config_has(c, XFRM_CSUM_A_CONFIG_EVENT_RATE))
-		mnl_attr_put_u32(nlh, XFRM_CSUM_A_CONFIG_EVENT_RATE, c->event_rate);
-	if (config_has(c, XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN))
-		mnl_attr_put_u32(nlh, XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN, c->event_snaplen);
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (config_has(c, types[i]))
+			mnl_attr_put_u32(nlh, types[i], vals[i]);
 }
 
 static void fill_sa(struct nlmsghdr *nlh, void *data)
@@ -142,10 +205,32 @@ static void fill_sa(struct nlmsghdr *nlh, void *data)
 	mnl_attr_put_u16(nlh, XFRM_CSUM_A_SA_FAMILY, a->family);
 	mnl_attr_put(nlh, XFRM_CSUM_A_SA_DADDR, a->daddr.len, a->daddr.a);
 	mnl_attr_put_u32(nlh, XFRM_CSUM_A_SA_SPI, htonl(a->spi));
-	if (a->orig.len)
-		mnl_attr_put(nlh, XFRM_CSUM_A_SA_ORIG_ADDR, a->orig.len, a->orig.a);
+	if (a->have_mark)
+		mnl_attr_put_u32(nlh, XFRM_CSUM_A_SA_MARK, a->mark);
+	if (a->orig_saddr.len)
+		mnl_attr_put(nlh, XFRM_CSUM_A_SA_ORIG_SADDR, a->orig_saddr.len, a->orig_saddr.a);
+	if (a->orig_daddr.len)
+		mnl_attr_put(nlh, XFRM_CSUM_A_SA_ORIG_DADDR, a->orig_daddr.len, a->orig_daddr.a);
 	if (a->relearn)
 		mnl_attr_put(nlh, XFRM_CSUM_A_SA_RELEARN, 0, NULL);
+}
+
+static void fill_peer(struct nlmsghdr *nlh, void *data)
+{
+	const struct xc_args *a = data;
+
+	mnl_attr_put_u16(nlh, XFRM_CSUM_A_PEER_FAMILY, a->family);
+	mnl_attr_put(nlh, XFRM_CSUM_A_PEER_SADDR, a->saddr.len, a->saddr.a);
+	mnl_attr_put(nlh, XFRM_CSUM_A_PEER_DADDR, a->daddr.len, a->daddr.a);
+	mnl_attr_put_u16(nlh, XFRM_CSUM_A_PEER_ENCAP_TYPE, a->encap_type);
+	mnl_attr_put_u16(nlh, XFRM_CSUM_A_PEER_ENCAP_SPORT, htons(a->encap_sport));
+	mnl_attr_put_u16(nlh, XFRM_CSUM_A_PEER_ENCAP_DPORT, htons(a->encap_dport));
+	if (a->orig_saddr.len)
+		mnl_attr_put(nlh, XFRM_CSUM_A_PEER_ORIG_SADDR, a->orig_saddr.len,
+			     a->orig_saddr.a);
+	if (a->orig_daddr.len)
+		mnl_attr_put(nlh, XFRM_CSUM_A_PEER_ORIG_DADDR, a->orig_daddr.len,
+			     a->orig_daddr.a);
 }
 
 static int cmd_set(struct xc_nl *nl, const struct xc_args *a)
@@ -158,13 +243,30 @@ static int cmd_set(struct xc_nl *nl, const struct xc_args *a)
 	return EXIT_OK;
 }
 
-static int cmd_set_sa(struct xc_nl *nl, const struct xc_args *a)
+static int cmd_sa_set(struct xc_nl *nl, const struct xc_args *a)
 {
-	char what[128], buf[64];
+	char what[160], buf[64];
+	int l;
 
-	snprintf(what, sizeof(what), "SA spi 0x%08x dst %s", a->spi,
-		 addr_str(&a->daddr, buf, sizeof(buf)));
+	l = snprintf(what, sizeof(what), "SA spi 0x%08x dst %s", a->spi,
+		     addr_str(&a->daddr, buf, sizeof(buf)));
+	if (a->have_mark)
+		snprintf(what + l, sizeof(what) - l, " mark 0x%x", a->mark);
 	if (xc_nl_do(nl, XFRM_CSUM_CMD_SA_SET, false, fill_sa, (void *)a, NULL, NULL,
+		     what) < 0)
+		return EXIT_RUNTIME;
+	return EXIT_OK;
+}
+
+static int cmd_peer_set(struct xc_nl *nl, const struct xc_args *a)
+{
+	char what[192], s[64], d[64];
+
+	snprintf(what, sizeof(what), "peer src %s dst %s encap %s sport %u dport %u",
+		 addr_str(&a->saddr, s, sizeof(s)), addr_str(&a->daddr, d, sizeof(d)),
+		 a->encap_type == XC_ENCAP_TCP ? "tcp" : "udp", a->encap_sport,
+		 a->encap_dport);
+	if (xc_nl_do(nl, XFRM_CSUM_CMD_PEER_SET, false, fill_peer, (void *)a, NULL, NULL,
 		     what) < 0)
 		return EXIT_RUNTIME;
 	return EXIT_OK;
@@ -173,8 +275,27 @@ static int cmd_set_sa(struct xc_nl *nl, const struct xc_args *a)
 struct monitor {
 	struct out o;
 	int pcap_fd;
-	uint64_t count, seen, written, fixed;
+	uint64_t count, seen, written, fixed, missed;
+	bool have_seq;
+	uint32_t last_seq;
 };
+
+/* A gap in the sequence numbers: events the module did not send or we lost. */
+static void note_seq(struct monitor *m, const struct xc_event *ev)
+{
+	uint32_t gap;
+
+	if (!ev_has(ev, XFRM_CSUM_A_EVENT_SEQ))
+		return;
+	gap = event_seq_gap(m->have_seq, m->last_seq, ev->seq);
+	if (gap) {
+		errmsg("%u event(s) missed before seq %u (%s)", gap, ev->seq,
+		       "rate limit, see events-suppressed, or receive buffer overrun");
+		m->missed += gap;
+	}
+	m->have_seq = true;
+	m->last_seq = ev->seq;
+}
 
 static int event_msg(const struct nlmsghdr *nlh, void *data)
 {
@@ -183,6 +304,7 @@ static int event_msg(const struct nlmsghdr *nlh, void *data)
 
 	if (parse_event(nlh, &ev))
 		return 0;
+	note_seq(m, &ev);
 	print_event(&m->o, &ev);
 	fflush(m->o.f);
 	if (m->pcap_fd >= 0 && ev.caplen) {
@@ -214,8 +336,9 @@ static int event_msg(const struct nlmsghdr *nlh, void *data)
 /* What monitor --pcap wrote, on stderr. */
 static void pcap_summary(const struct monitor *m, const char *path)
 {
-	errmsg("%llu event(s), %llu packet(s) written to %s",
-	       (unsigned long long)m->seen, (unsigned long long)m->written, path);
+	errmsg("%llu event(s), %llu packet(s) written to %s, %llu event(s) missed",
+	       (unsigned long long)m->seen, (unsigned long long)m->written, path,
+	       (unsigned long long)m->missed);
 	if (m->fixed)
 		errmsg("%llu captured IP header(s) still named ESP or the outer length: rewritten",
 		       (unsigned long long)m->fixed);
@@ -224,7 +347,7 @@ static void pcap_summary(const struct monitor *m, const char *path)
 static int cmd_monitor(struct xc_nl *nl, const struct xc_args *a)
 {
 	struct monitor m = {
-		.o = { .f = stdout, .json = a->format == FMT_JSON, .pretty = a->pretty },
+		.o = out_of(a),
 		.pcap_fd = -1,
 		.count = a->count,
 	};
@@ -309,11 +432,17 @@ int main(int argc, char **argv)
 	case CMD_MONITOR:
 		rc = cmd_monitor(nl, &a);
 		break;
+	case CMD_SA_SET:
+		rc = cmd_sa_set(nl, &a);
+		break;
+	case CMD_PEER:
+		rc = cmd_peer(nl, &a);
+		break;
+	case CMD_PEER_SET:
+		rc = cmd_peer_set(nl, &a);
+		break;
 	case CMD_SET:
 		rc = cmd_set(nl, &a);
-		break;
-	case CMD_SET_SA:
-		rc = cmd_set_sa(nl, &a);
 		break;
 	default:
 		rc = EXIT_USAGE;

@@ -6,7 +6,7 @@
  * single small library (libmnl0, ~30 KiB, no further dependencies) that
  * leaves message layout visible, which the YNL spec already describes
  * exactly; libnl-genl would pull in libnl-3 and its cache machinery for
- * four requests and one multicast group.
+ * a handful of requests and one multicast group.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,21 +72,43 @@ const char *nl_extack_msg(const struct nlmsghdr *nlh)
 	return msg;
 }
 
+/* What the kernel wants when it answers EPERM (uns-admin-perm operations). */
+#define NEEDS_CAP "CAP_NET_ADMIN in the network namespace's user namespace"
+
 void format_nl_error(char *buf, size_t len, const char *what, int err,
 		     const char *extack)
 {
-	snprintf(buf, len, "%s: %s%s%s", what, strerror(err),
-		 extack ? ": " : "", extack ? extack : "");
+	snprintf(buf, len, "%s: %s%s%s%s", what, strerror(err),
+		 extack ? ": " : "", extack ? extack : "",
+		 err == EPERM ? " (needs " NEEDS_CAP ")" : "");
+}
+
+void format_join_error(char *buf, size_t len, int err)
+{
+	if (err == EPERM || err == EACCES)
+		snprintf(buf, len, "joining the events group needs " NEEDS_CAP ": %s",
+			 strerror(err));
+	else
+		snprintf(buf, len, "cannot join the '" XFRM_CSUM_MCGRP_EVENTS "' group: %s",
+			 strerror(err));
+}
+
+bool family_too_old(uint32_t version, char *buf, size_t len)
+{
+	if (version >= XFRM_CSUM_FAMILY_VERSION)
+		return false;
+	snprintf(buf, len,
+		 "the xfrm_csum module is too old for this tool: its netlink family '%s' is version %u, this tool needs version %d or later (update the module)",
+		 XFRM_CSUM_FAMILY_NAME, version, XFRM_CSUM_FAMILY_VERSION);
+	return true;
 }
 
 static void report(const char *what, int err, const char *extack)
 {
-	char buf[512];
+	char buf[768];
 
 	format_nl_error(buf, sizeof(buf), what, err, extack);
 	errmsg("%s", buf);
-	if (err == EPERM && !extack)
-		errmsg("(this request needs CAP_NET_ADMIN in the namespace's user namespace)");
 }
 
 /* --- one request ------------------------------------------------------------ */
@@ -183,6 +205,7 @@ int xc_nl_do(struct xc_nl *nl, uint8_t cmd, bool dump, xc_fill_cb fill,
 
 struct family_info {
 	uint16_t id;
+	uint32_t version;
 	uint32_t events_grp;
 };
 
@@ -207,6 +230,10 @@ static int family_cb(const struct nlattr *a, void *data)
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
 			fi->id = mnl_attr_get_u16(a);
+		break;
+	case CTRL_ATTR_VERSION:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			fi->version = mnl_attr_get_u32(a);
 		break;
 	case CTRL_ATTR_MCAST_GROUPS:
 		mnl_attr_for_each_nested(g, a) {
@@ -233,6 +260,7 @@ struct xc_nl *xc_nl_open(void)
 {
 	struct family_info fi = {};
 	const char *extack;
+	char msg[256];
 	struct nlmsghdr *nlh;
 	struct xc_nl *nl;
 	int one = 1, rc;
@@ -270,12 +298,16 @@ struct xc_nl *xc_nl_open(void)
 	}
 	rc = run_replies(nl, nlh->nlmsg_seq, GENL_ID_CTRL, family_msg_cb, &fi, &extack);
 	if (rc == -ENOENT || (!rc && !fi.id)) {
-		errmsg("generic netlink family '" XFRM_CSUM_FAMILY_NAME
-		       "' not found: is the xfrm_csum module loaded? (modprobe xfrm_csum)");
+		errmsg("xfrm_csum module not loaded: no generic netlink family '"
+		       XFRM_CSUM_FAMILY_NAME "' (modprobe xfrm_csum)");
 		goto err_close;
 	}
 	if (rc < 0) {
 		report("resolving generic netlink family '" XFRM_CSUM_FAMILY_NAME "'", -rc, extack);
+		goto err_close;
+	}
+	if (family_too_old(fi.version, msg, sizeof(msg))) {
+		errmsg("%s", msg);
 		goto err_close;
 	}
 	nl->family_id = fi.id;
@@ -315,8 +347,10 @@ int xc_nl_join_events(struct xc_nl *nl)
 	setsockopt(mnl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (mnl_socket_setsockopt(nl->sk, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
 		int err = errno;
+		char msg[256];
 
-		errmsg("cannot join the '" XFRM_CSUM_MCGRP_EVENTS "' group: %s", strerror(err));
+		format_join_error(msg, sizeof(msg), err);
+		errmsg("%s", msg);
 		return -err;
 	}
 	return 0;
@@ -360,7 +394,7 @@ int xc_nl_monitor(struct xc_nl *nl, int stop_fd, xc_msg_cb cb, void *data)
 			    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN)
 				continue;
 			g = mnl_nlmsg_get_payload(nlh);
-			if (g->cmd != XFRM_CSUM_CMD_MISMATCH_NTF)
+			if (g->cmd != XFRM_CSUM_CMD_EVENT_NTF)
 				continue;
 			rc = cb(nlh, data);
 			if (rc)

@@ -99,8 +99,11 @@ static int config_cb(const struct nlattr *a, void *data)
 	case XFRM_CSUM_A_CONFIG_MODE:
 		field = &c->mode;
 		break;
-	case XFRM_CSUM_A_CONFIG_LEARN_PACKETS:
-		field = &c->learn_packets;
+	case XFRM_CSUM_A_CONFIG_LEARN:
+		field = &c->learn;
+		break;
+	case XFRM_CSUM_A_CONFIG_CONFIRM_PACKETS:
+		field = &c->confirm_packets;
 		break;
 	case XFRM_CSUM_A_CONFIG_EVENT_RATE:
 		field = &c->event_rate;
@@ -150,11 +153,20 @@ static int sa_cb(const struct nlattr *a, void *data)
 	case XFRM_CSUM_A_SA_SADDR:
 		ok = get_addr(a, &sa->saddr);
 		break;
+	case XFRM_CSUM_A_SA_MARK:
+		ok = get_u32(a, &sa->mark);
+		break;
+	case XFRM_CSUM_A_SA_REQID:
+		ok = get_u32(a, &sa->reqid);
+		break;
 	case XFRM_CSUM_A_SA_SEEN_SADDR:
 		ok = get_addr(a, &sa->seen_saddr);
 		break;
-	case XFRM_CSUM_A_SA_ORIG_ADDR:
-		ok = get_addr(a, &sa->orig_addr);
+	case XFRM_CSUM_A_SA_ORIG_SADDR:
+		ok = get_addr(a, &sa->orig_saddr);
+		break;
+	case XFRM_CSUM_A_SA_ORIG_DADDR:
+		ok = get_addr(a, &sa->orig_daddr);
 		break;
 	case XFRM_CSUM_A_SA_ENCAP_TYPE:
 		ok = get_u16(a, &sa->encap_type);
@@ -170,8 +182,13 @@ static int sa_cb(const struct nlattr *a, void *data)
 	case XFRM_CSUM_A_SA_NAT_STATE:
 		ok = get_u32(a, &sa->nat_state);
 		break;
+	case XFRM_CSUM_A_SA_NAT_K:
+		ok = get_u16(a, &u16);
+		sa->nat_k = ntohs(u16);
+		break;
 	case XFRM_CSUM_A_SA_NAT_DELTA:
-		ok = get_u16(a, &sa->nat_delta);
+		ok = get_u16(a, &u16);
+		sa->nat_delta = ntohs(u16);
 		break;
 	case XFRM_CSUM_A_SA_STATS:
 		ok = mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0;
@@ -201,6 +218,58 @@ int parse_sa(const struct nlmsghdr *nlh, struct xc_sa *sa)
 	return 0;
 }
 
+static int peer_cb(const struct nlattr *a, void *data)
+{
+	struct xc_peer *p = data;
+	int type = mnl_attr_get_type(a);
+	bool ok = false;
+	uint16_t u16 = 0;
+
+	switch (type) {
+	case XFRM_CSUM_A_PEER_FAMILY:
+		ok = get_u16(a, &p->family);
+		break;
+	case XFRM_CSUM_A_PEER_SADDR:
+		ok = get_addr(a, &p->saddr);
+		break;
+	case XFRM_CSUM_A_PEER_DADDR:
+		ok = get_addr(a, &p->daddr);
+		break;
+	case XFRM_CSUM_A_PEER_ENCAP_TYPE:
+		ok = get_u16(a, &p->encap_type);
+		break;
+	case XFRM_CSUM_A_PEER_ENCAP_SPORT:
+		ok = get_u16(a, &u16);
+		p->encap_sport = ntohs(u16);
+		break;
+	case XFRM_CSUM_A_PEER_ENCAP_DPORT:
+		ok = get_u16(a, &u16);
+		p->encap_dport = ntohs(u16);
+		break;
+	case XFRM_CSUM_A_PEER_NAT_STATE:
+		ok = get_u32(a, &p->nat_state);
+		break;
+	case XFRM_CSUM_A_PEER_NAT_K:
+		ok = get_u16(a, &u16);
+		p->nat_k = ntohs(u16);
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	if (ok)
+		p->present |= 1u << type;
+	return MNL_CB_OK;
+}
+
+int parse_peer(const struct nlmsghdr *nlh, struct xc_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!genl_ok(nlh))
+		return -EINVAL;
+	mnl_attr_parse(nlh, GENL_HDRLEN, peer_cb, p);
+	return 0;
+}
+
 static int event_cb(const struct nlattr *a, void *data)
 {
 	struct xc_event *ev = data;
@@ -210,6 +279,9 @@ static int event_cb(const struct nlattr *a, void *data)
 	uint16_t u16 = 0;
 
 	switch (type) {
+	case XFRM_CSUM_A_EVENT_SEQ:
+		ok = get_u32(a, &ev->seq);
+		break;
 	case XFRM_CSUM_A_EVENT_FAMILY:
 		ok = get_u16(a, &ev->family);
 		break;

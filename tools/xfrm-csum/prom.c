@@ -3,13 +3,20 @@
  * xfrm-csum: Prometheus text exposition format (version 0.0.4), for the
  * node_exporter textfile collector or any scraper that runs a command.
  *
- * Names follow the Prometheus conventions: prefix xfrm_csum_, counters end
- * in _total, units in the name (_seconds), one HELP and TYPE line per
- * family followed by all its samples.  Namespace totals are unlabelled;
- * per-SA series carry family, spi, peer and local labels; the module-wide
- * totals from sysfs are the xfrm_csum_global_* families.  With -n NETNS
- * every per-namespace series also carries netns="NETNS", so that files for
- * several namespaces can sit side by side in one textfile directory.
+ * Names follow the Prometheus conventions: prefix xfrm_csum_, snake case,
+ * counters (and only counters) end in _total, units in the name
+ * (_seconds, _bytes), one HELP and one TYPE line per family followed by
+ * all its samples, every sample of a family with the same label names.
+ * Settings that name a choice are one gauge per choice with the choice as
+ * a label, 1 for the active one (mode, learn, the SAs' NAT state).
+ *
+ * Namespace totals are unlabelled; per-SA series carry family, spi, mark
+ * (together with local, what tells two SAs apart), peer and local labels;
+ * the module-wide totals and table sizes from sysfs are the
+ * xfrm_csum_global_* families.
+ * With -n NETNS every per-namespace series also carries netns="NETNS", so
+ * that files for several namespaces can sit side by side in one textfile
+ * directory.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -58,11 +65,28 @@ void prom_label_value(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* HELP text escapes backslash and newline only. */
 static void family_hdr(FILE *f, const char *name, const char *type,
 		       const char *help)
 {
-	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n",
-		name, help, name, type);
+	fprintf(f, "# HELP " PFX "%s ", name);
+	for (; *help; help++) {
+		if (*help == '\\')
+			fputs("\\\\", f);
+		else if (*help == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*help, f);
+	}
+	fprintf(f, "\n# TYPE " PFX "%s %s\n", name, type);
+}
+
+static void gauge(FILE *f, const char *name, const char *help, unsigned long long v)
+{
+	family_hdr(f, name, "gauge", help);
+	fprintf(f, PFX "%s", name);
+	ns_only(f);
+	fprintf(f, " %llu\n", v);
 }
 
 static void sa_labels(FILE *f, const struct xc_sa *sa, const char *extra_key,
@@ -76,6 +100,9 @@ static void sa_labels(FILE *f, const struct xc_sa *sa, const char *extra_key,
 	snprintf(buf, sizeof(buf), "0x%08x", sa->spi);
 	fputs(",spi=", f);
 	prom_label_value(f, buf);
+	snprintf(buf, sizeof(buf), "0x%x", sa->mark);
+	fputs(",mark=", f);
+	prom_label_value(f, buf);
 	fputs(",peer=", f);
 	prom_label_value(f, sa->saddr.len ? addr_str(&sa->saddr, buf, sizeof(buf)) : "");
 	fputs(",local=", f);
@@ -87,51 +114,74 @@ static void sa_labels(FILE *f, const struct xc_sa *sa, const char *extra_key,
 	fputc('}', f);
 }
 
-static void prom_config(FILE *f, const struct xc_config *c)
+/* One gauge per choice, 1 for the active one. */
+static void prom_choice(FILE *f, const char *name, const char *help, uint32_t cur,
+			uint32_t max, const char *(*choice)(uint32_t))
 {
-	uint32_t m;
+	uint32_t v;
 
-	if (config_has(c, XFRM_CSUM_A_CONFIG_MODE)) {
-		family_hdr(f, "mode", "gauge",
-			   "Verification mode of the network namespace: 1 for the active mode.");
-		for (m = XFRM_CSUM_MODE_OFF; m <= XFRM_CSUM_MODE_DROP; m++) {
-			fputs(PFX "mode", f);
-			labels_open(f);
-			fprintf(f, "mode=\"%s\"} %d\n", mode_name(m), m == c->mode);
-		}
-	}
-	if (config_has(c, XFRM_CSUM_A_CONFIG_LEARN_PACKETS)) {
-		family_hdr(f, "learn_packets", "gauge",
-			   "Consecutive agreeing packets that lock a learned NAT difference.");
-		fputs(PFX "learn_packets", f);
-		ns_only(f);
-		fprintf(f, " %u\n", c->learn_packets);
-	}
-	if (config_has(c, XFRM_CSUM_A_CONFIG_EVENT_RATE)) {
-		family_hdr(f, "event_rate_limit", "gauge",
-			   "Mismatch events sent per second at most (0: none).");
-		fputs(PFX "event_rate_limit", f);
-		ns_only(f);
-		fprintf(f, " %u\n", c->event_rate);
-	}
-	if (config_has(c, XFRM_CSUM_A_CONFIG_MAX_SAS)) {
-		family_hdr(f, "sa_entries_max", "gauge",
-			   "Size limit of the namespace's SA table.");
-		fputs(PFX "sa_entries_max", f);
-		ns_only(f);
-		fprintf(f, " %u\n", c->max_sas);
+	family_hdr(f, name, "gauge", help);
+	for (v = 0; v <= max; v++) {
+		fputs(PFX, f);
+		fputs(name, f);
+		labels_open(f);
+		fprintf(f, "%s=", name);
+		prom_label_value(f, choice(v));
+		fprintf(f, "} %d\n", v == cur);
 	}
 }
 
-static void prom_sas(FILE *f, const struct xc_sa *sas, size_t nsa)
+static void prom_config(FILE *f, const struct xc_config *c)
 {
-	char name[96];
-	size_t i, k;
+	if (config_has(c, XFRM_CSUM_A_CONFIG_MODE))
+		prom_choice(f, "mode",
+			    "Verification mode of the network namespace: 1 for the active mode.",
+			    c->mode, XFRM_CSUM_MODE_DROP, mode_name);
+	if (config_has(c, XFRM_CSUM_A_CONFIG_LEARN))
+		prom_choice(f, "learn",
+			    "How SAs without original addresses find their NAT difference: 1 for the active setting.",
+			    c->learn, XFRM_CSUM_LEARN_PERMISSIVE, learn_name);
+	if (config_has(c, XFRM_CSUM_A_CONFIG_CONFIRM_PACKETS))
+		gauge(f, "confirm_packets",
+		      "Agreeing packets in a row that confirm a learned NAT difference.",
+		      c->confirm_packets);
+	if (config_has(c, XFRM_CSUM_A_CONFIG_EVENT_RATE))
+		gauge(f, "event_rate_limit",
+		      "Events sent per second at most (0: none).", c->event_rate);
+	if (config_has(c, XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN))
+		gauge(f, "event_snaplen_bytes",
+		      "Bytes of the decrypted packet copied into an event.", c->event_snaplen);
+	if (config_has(c, XFRM_CSUM_A_CONFIG_MAX_SAS))
+		gauge(f, "sa_entries_max",
+		      "Limit of the namespace's SA table and of its peer table.", c->max_sas);
+}
 
-	family_hdr(f, "sa_entries", "gauge", "SA entries the module holds in the namespace.");
-	fputs(PFX "sa_entries", f);
-	ns_only(f);
-	fprintf(f, " %zu\n", nsa);
+static void prom_sa_time(FILE *f, const struct xc_sa *sas, size_t nsa, const char *name,
+			 int attr, const char *help)
+{
+	size_t i;
+
+	family_hdr(f, name, "gauge", help);
+	for (i = 0; i < nsa; i++) {
+		if (!sa_has(&sas[i], attr))
+			continue;
+		fprintf(f, PFX "%s", name);
+		sa_labels(f, &sas[i], NULL, NULL);
+		fprintf(f, " %llu\n", (unsigned long long)(attr == XFRM_CSUM_A_SA_FIRST_SEEN ?
+							  sas[i].first_seen :
+							  sas[i].last_mismatch));
+	}
+}
+
+static void prom_sas(FILE *f, const struct prom_in *in)
+{
+	const struct xc_sa *sas = in->sas;
+	size_t i, k, nsa = in->nsa;
+	char name[96];
+
+	gauge(f, "sa_entries", "SA entries the module holds in the namespace.", nsa);
+	gauge(f, "peer_entries", "Peer NAT mappings with a known NAT difference in the namespace.",
+	      in->npeer);
 	if (!nsa)
 		return;
 
@@ -152,25 +202,12 @@ static void prom_sas(FILE *f, const struct xc_sa *sas, size_t nsa)
 		}
 	}
 
-	family_hdr(f, "sa_last_mismatch_timestamp_seconds", "gauge",
-		   "Time of the SA's last mismatch, seconds since the epoch (0: never).");
-	for (i = 0; i < nsa; i++) {
-		if (!sa_has(&sas[i], XFRM_CSUM_A_SA_LAST_MISMATCH))
-			continue;
-		fputs(PFX "sa_last_mismatch_timestamp_seconds", f);
-		sa_labels(f, &sas[i], NULL, NULL);
-		fprintf(f, " %llu\n", (unsigned long long)sas[i].last_mismatch);
-	}
-
-	family_hdr(f, "sa_first_seen_timestamp_seconds", "gauge",
-		   "Time the module first saw the SA, seconds since the epoch.");
-	for (i = 0; i < nsa; i++) {
-		if (!sa_has(&sas[i], XFRM_CSUM_A_SA_FIRST_SEEN))
-			continue;
-		fputs(PFX "sa_first_seen_timestamp_seconds", f);
-		sa_labels(f, &sas[i], NULL, NULL);
-		fprintf(f, " %llu\n", (unsigned long long)sas[i].first_seen);
-	}
+	prom_sa_time(f, sas, nsa, "sa_last_mismatch_timestamp_seconds",
+		     XFRM_CSUM_A_SA_LAST_MISMATCH,
+		     "Time of the SA's last mismatch, seconds since the epoch (0: never).");
+	prom_sa_time(f, sas, nsa, "sa_first_seen_timestamp_seconds",
+		     XFRM_CSUM_A_SA_FIRST_SEEN,
+		     "Time the module created the SA's entry, seconds since the epoch.");
 
 	family_hdr(f, "sa_nat_state", "gauge",
 		   "Where the SA's NAT checksum difference comes from: 1 for the current state.");
@@ -179,13 +216,23 @@ static void prom_sas(FILE *f, const struct xc_sa *sas, size_t nsa)
 
 		if (!sa_has(&sas[i], XFRM_CSUM_A_SA_NAT_STATE))
 			continue;
-		for (st = XFRM_CSUM_NAT_STATE_LEARNING; st <= XFRM_CSUM_NAT_STATE_STATIC; st++) {
+		for (st = XFRM_CSUM_NAT_STATE_LEARNING; st <= XFRM_CSUM_NAT_STATE_CONFLICT; st++) {
 			fputs(PFX "sa_nat_state", f);
 			sa_labels(f, &sas[i], "state", nat_state_name(st));
 			fprintf(f, " %d\n", st == sas[i].nat_state);
 		}
 	}
 }
+
+/* sysfs files that are not counters but sizes, all namespaces together */
+static const struct {
+	const char *file, *metric, *help;
+} global_gauges[] = {
+	{ "sa_entries", "global_sa_entries",
+	  "SA entries allocated in all network namespaces." },
+	{ "peer_entries", "global_peer_entries",
+	  "Peer entries allocated in all network namespaces." },
+};
 
 static void prom_global(FILE *f, const struct xc_global *g)
 {
@@ -194,6 +241,16 @@ static void prom_global(FILE *f, const struct xc_global *g)
 	size_t k;
 	int i;
 
+	for (k = 0; k < ARRAY_SIZE(global_gauges); k++) {
+		for (i = 0; i < g->n; i++) {
+			if (strcmp(g->f[i].name, global_gauges[k].file))
+				continue;
+			family_hdr(f, global_gauges[k].metric, "gauge", global_gauges[k].help);
+			fprintf(f, PFX "%s %llu\n", global_gauges[k].metric,
+				(unsigned long long)g->f[i].val);
+			break;
+		}
+	}
 	for (k = 0; k < xc_ncounters; k++) {
 		c = &xc_counters[k];
 		for (i = 0; i < g->n; i++) {
@@ -208,16 +265,15 @@ static void prom_global(FILE *f, const struct xc_global *g)
 	}
 }
 
-void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
-		const struct xc_sa *sas, size_t nsa, bool with_sas,
-		const struct xc_global *g, const char *netns)
+void prom_stats(FILE *f, const struct prom_in *in)
 {
+	const struct xc_stats *s = in->stats;
 	size_t k;
 
-	ns_label = netns;
+	ns_label = in->netns;
 
-	if (c)
-		prom_config(f, c);
+	if (in->config)
+		prom_config(f, in->config);
 	for (k = 0; s && k < xc_ncounters; k++) {
 		const struct xc_counter *ctr = &xc_counters[k];
 
@@ -228,8 +284,8 @@ void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
 		ns_only(f);
 		fprintf(f, " %llu\n", (unsigned long long)s->val[ctr->type]);
 	}
-	if (with_sas)
-		prom_sas(f, sas, nsa);
-	if (g)
-		prom_global(f, g);
+	if (in->with_tables)
+		prom_sas(f, in);
+	if (in->global)
+		prom_global(f, in->global);
 }

@@ -17,43 +17,58 @@
 
 #include "xfrm-csum.h"
 
-/* Order of the netlink attributes; the names follow the spec's. */
+/*
+ * Order and names of module/xfrm_csum.yaml (the stats attribute set); the
+ * help texts are its docs.  JSON keys are the names with '_' for '-'.
+ */
 const struct xc_counter xc_counters[] = {
-	{ XFRM_CSUM_A_STATS_CHECKED, "checked", "packets_checked_total",
-	  "Decrypted NAT-T transport-mode TCP/UDP packets whose inner checksum was examined.",
+	{ XFRM_CSUM_A_STATS_CHECKED, "checked", "checked", "packets_checked_total",
+	  "Packets judged: the sum of verified, nat-adjusted, no-csum, mismatch, malformed, unconfirmed and unverified.",
 	  true },
-	{ XFRM_CSUM_A_STATS_VERIFIED, "verified", "packets_verified_total",
-	  "Packets whose checksum was right for the addresses as received.",
+	{ XFRM_CSUM_A_STATS_VERIFIED, "verified", "verified", "packets_verified_total",
+	  "Packets whose inner checksum was right for the addresses as received.",
 	  true },
-	{ XFRM_CSUM_A_STATS_NAT_ADJUSTED, "nat_adjusted", "packets_nat_adjusted_total",
-	  "Packets whose checksum was right once the SA's NAT difference was applied.",
+	{ XFRM_CSUM_A_STATS_NAT_ADJUSTED, "nat-adjusted", "nat_adjusted",
+	  "packets_nat_adjusted_total",
+	  "Packets whose inner checksum was right under the SA's NAT difference.",
 	  true },
-	{ XFRM_CSUM_A_STATS_UNVERIFIED, "unverified", "packets_unverified_total",
-	  "Packets delivered without a verdict while the SA's NAT difference was learned.",
+	{ XFRM_CSUM_A_STATS_NO_CSUM, "no-csum", "no_csum", "packets_no_checksum_total",
+	  "UDP packets without a checksum, passed (IPv4) or left to the socket (IPv6).",
 	  true },
-	{ XFRM_CSUM_A_STATS_NO_CSUM, "no_csum", "packets_no_checksum_total",
-	  "IPv4 UDP packets without a checksum, passed as RFC 768 allows.",
+	{ XFRM_CSUM_A_STATS_MISMATCH, "mismatch", "mismatch", "packets_mismatched_total",
+	  "Packets whose inner checksum was not right under the SA's known NAT difference.",
 	  true },
-	{ XFRM_CSUM_A_STATS_MISMATCH, "mismatch", "packets_mismatched_total",
-	  "Packets whose inner checksum was wrong.",
+	{ XFRM_CSUM_A_STATS_MALFORMED, "malformed", "malformed", "packets_malformed_total",
+	  "Packets with a truncated or inconsistent inner header.",
 	  true },
-	{ XFRM_CSUM_A_STATS_DROPPED, "dropped", "packets_dropped_total",
-	  "Packets dropped in drop mode (mismatched or malformed).",
+	{ XFRM_CSUM_A_STATS_UNCONFIRMED, "unconfirmed", "unconfirmed",
+	  "packets_unconfirmed_total",
+	  "Packets not right as received while the NAT difference was not known (learning or conflict).",
 	  true },
-	{ XFRM_CSUM_A_STATS_MALFORMED, "malformed", "packets_malformed_total",
-	  "Packets with a truncated or inconsistent inner TCP/UDP header.",
+	{ XFRM_CSUM_A_STATS_UNVERIFIED, "unverified", "unverified", "packets_unverified_total",
+	  "Unconfirmed packets delivered because learn is permissive.",
 	  true },
-	{ XFRM_CSUM_A_STATS_SKIPPED, "skipped", "packets_skipped_total",
-	  "ESP packets out of scope (tunnel or BEET mode, no encapsulation, neither TCP nor UDP).",
+	{ XFRM_CSUM_A_STATS_DROPPED, "dropped", "dropped", "packets_dropped_total",
+	  "Packets dropped in drop mode (mismatch, malformed, unconfirmed).",
+	  true },
+	{ XFRM_CSUM_A_STATS_DEFERRED, "deferred", "deferred", "packets_deferred_total",
+	  "Packets of other inner protocols (ICMP, IGMP, GRE, SCTP, ...) left to the stack to verify.",
 	  false },
-	{ XFRM_CSUM_A_STATS_UNTRACKED, "untracked", "packets_untracked_total",
-	  "Packets checked without a per-SA entry because the SA table was full.",
+	{ XFRM_CSUM_A_STATS_SKIPPED, "skipped", "skipped", "packets_skipped_total",
+	  "ESP packets not in scope: tunnel or BEET mode, or no encapsulation.",
 	  false },
-	{ XFRM_CSUM_A_STATS_EVENTS, "events", "events_sent_total",
-	  "Mismatch events sent to the events multicast group.",
+	{ XFRM_CSUM_A_STATS_UNTRACKED, "untracked", "untracked", "packets_untracked_total",
+	  "Packets judged without an SA entry (table full or memory short).",
 	  false },
-	{ XFRM_CSUM_A_STATS_EVENTS_SUPPRESSED, "events_suppressed", "events_suppressed_total",
-	  "Mismatch events not sent because of the rate limit.",
+	{ XFRM_CSUM_A_STATS_CONFLICTS, "conflicts", "conflicts", "conflicts_total",
+	  "SAs that entered the conflict state.",
+	  false },
+	{ XFRM_CSUM_A_STATS_EVENTS, "events", "events", "events_sent_total",
+	  "Events sent to the events multicast group.",
+	  false },
+	{ XFRM_CSUM_A_STATS_EVENTS_SUPPRESSED, "events-suppressed", "events_suppressed",
+	  "events_suppressed_total",
+	  "Events not sent because of the rate limit.",
 	  false },
 };
 
@@ -96,13 +111,25 @@ const char *mode_name(uint32_t mode)
 	return "unknown";
 }
 
+const char *learn_name(uint32_t learn)
+{
+	switch (learn) {
+	case XFRM_CSUM_LEARN_CONFIRM:		return "confirm";
+	case XFRM_CSUM_LEARN_STRICT:		return "strict";
+	case XFRM_CSUM_LEARN_PERMISSIVE:	return "permissive";
+	}
+	return "unknown";
+}
+
 const char *nat_state_name(uint32_t state)
 {
 	switch (state) {
 	case XFRM_CSUM_NAT_STATE_LEARNING:	return "learning";
-	case XFRM_CSUM_NAT_STATE_PROVISIONAL:	return "provisional";
-	case XFRM_CSUM_NAT_STATE_LOCKED:	return "locked";
 	case XFRM_CSUM_NAT_STATE_STATIC:	return "static";
+	case XFRM_CSUM_NAT_STATE_NONE:		return "none";
+	case XFRM_CSUM_NAT_STATE_CONFIRMED:	return "confirmed";
+	case XFRM_CSUM_NAT_STATE_INHERITED:	return "inherited";
+	case XFRM_CSUM_NAT_STATE_CONFLICT:	return "conflict";
 	}
 	return "unknown";
 }
@@ -112,6 +139,7 @@ const char *reason_name(uint32_t reason)
 	switch (reason) {
 	case XFRM_CSUM_REASON_MISMATCH:		return "mismatch";
 	case XFRM_CSUM_REASON_MALFORMED:	return "malformed";
+	case XFRM_CSUM_REASON_CONFLICT:		return "conflict";
 	}
 	return "unknown";
 }
@@ -128,8 +156,8 @@ const char *family_name(uint16_t family)
 const char *encap_name(uint16_t type)
 {
 	switch (type) {
-	case 2:	return "espinudp";	/* UDP_ENCAP_ESPINUDP */
-	case 7:	return "espintcp";	/* TCP_ENCAP_ESPINTCP */
+	case XC_ENCAP_UDP:	return "espinudp";
+	case XC_ENCAP_TCP:	return "espintcp";
 	}
 	return "unknown";
 }
@@ -139,6 +167,8 @@ const char *l4_name(uint8_t proto, char *buf, size_t len)
 	switch (proto) {
 	case 6:		return "tcp";
 	case 17:	return "udp";
+	case 58:	return "icmpv6";
+	case 136:	return "udplite";
 	}
 	snprintf(buf, len, "proto-%u", proto);
 	return buf;
@@ -152,6 +182,30 @@ int parse_mode(const char *s, uint32_t *mode)
 		*mode = XFRM_CSUM_MODE_AUDIT;
 	else if (!strcmp(s, "drop"))
 		*mode = XFRM_CSUM_MODE_DROP;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int parse_learn(const char *s, uint32_t *learn)
+{
+	if (!strcmp(s, "confirm"))
+		*learn = XFRM_CSUM_LEARN_CONFIRM;
+	else if (!strcmp(s, "strict"))
+		*learn = XFRM_CSUM_LEARN_STRICT;
+	else if (!strcmp(s, "permissive"))
+		*learn = XFRM_CSUM_LEARN_PERMISSIVE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int parse_encap(const char *s, uint16_t *type)
+{
+	if (!strcmp(s, "udp") || !strcmp(s, "espinudp"))
+		*type = XC_ENCAP_UDP;
+	else if (!strcmp(s, "tcp") || !strcmp(s, "espintcp"))
+		*type = XC_ENCAP_TCP;
 	else
 		return -EINVAL;
 	return 0;
@@ -184,6 +238,26 @@ int parse_spi(const char *s, uint32_t *spi)
 	return 0;
 }
 
+int parse_mark(const char *s, uint32_t *mark)
+{
+	unsigned long long v;
+
+	if (parse_ul(s, 0, UINT32_MAX, &v))
+		return -EINVAL;
+	*mark = v;
+	return 0;
+}
+
+int parse_port(const char *s, uint16_t *port)
+{
+	unsigned long long v;
+
+	if (parse_ul(s, 10, UINT16_MAX, &v) || !v)
+		return -EINVAL;
+	*port = v;
+	return 0;
+}
+
 int parse_u32(const char *s, uint32_t *val)
 {
 	unsigned long long v;
@@ -192,6 +266,11 @@ int parse_u32(const char *s, uint32_t *val)
 		return -EINVAL;
 	*val = v;
 	return 0;
+}
+
+uint32_t event_seq_gap(bool have_prev, uint32_t prev, uint32_t seq)
+{
+	return have_prev ? seq - prev - 1 : 0;
 }
 
 int parse_addr(const char *s, uint16_t *family, struct xc_addr *addr)

@@ -57,7 +57,8 @@ struct xc_stats {
 
 struct xc_counter {
 	int type;		/* XFRM_CSUM_A_STATS_* */
-	const char *key;	/* JSON key and human label */
+	const char *name;	/* the spec's name: human output */
+	const char *key;	/* JSON key */
 	const char *metric;	/* Prometheus name without the prefix */
 	const char *help;
 	bool per_sa;		/* also in the sa-stats subset */
@@ -76,7 +77,7 @@ static inline bool stats_has(const struct xc_stats *s, int type)
 /* --- settings ---------------------------------------------------------- */
 
 struct xc_config {
-	uint32_t mode, learn_packets, event_rate, event_snaplen, max_sas;
+	uint32_t mode, learn, confirm_packets, event_rate, event_snaplen, max_sas;
 	uint32_t present;	/* bit per XFRM_CSUM_A_CONFIG_* */
 };
 
@@ -85,7 +86,13 @@ static inline bool config_has(const struct xc_config *c, int type)
 	return c->present & (1u << type);
 }
 
-/* --- SA entries -------------------------------------------------------- */
+/* The limits of module/xfrm_csum.yaml, checked before asking the kernel. */
+#define XC_CONFIRM_PACKETS_MIN	2
+#define XC_CONFIRM_PACKETS_MAX	16
+#define XC_EVENT_RATE_MAX	100000
+#define XC_EVENT_SNAPLEN_MAX	1024
+
+/* --- SA and peer entries ----------------------------------------------- */
 
 struct xc_addr {
 	uint8_t len;		/* 0 (absent), 4 or 16 */
@@ -95,10 +102,11 @@ struct xc_addr {
 struct xc_sa {
 	uint16_t family;
 	uint32_t spi;		/* host order */
-	struct xc_addr daddr, saddr, seen_saddr, orig_addr;
+	uint32_t mark, reqid;
+	struct xc_addr daddr, saddr, seen_saddr, orig_saddr, orig_daddr;
 	uint16_t encap_type, encap_sport, encap_dport;	/* host order */
 	uint32_t nat_state;
-	uint16_t nat_delta;
+	uint16_t nat_k, nat_delta;	/* host order */
 	uint64_t first_seen, last_mismatch;
 	struct xc_stats stats;
 	uint32_t present;	/* bit per XFRM_CSUM_A_SA_* */
@@ -109,9 +117,25 @@ static inline bool sa_has(const struct xc_sa *sa, int type)
 	return sa->present & (1u << type);
 }
 
+/* A peer NAT mapping and its K (docs/design.md, "Inherited"). */
+struct xc_peer {
+	uint16_t family;
+	struct xc_addr saddr, daddr;
+	uint16_t encap_type, encap_sport, encap_dport;	/* host order */
+	uint32_t nat_state;
+	uint16_t nat_k;		/* host order */
+	uint32_t present;	/* bit per XFRM_CSUM_A_PEER_* */
+};
+
+static inline bool peer_has(const struct xc_peer *p, int type)
+{
+	return p->present & (1u << type);
+}
+
 /* --- events ------------------------------------------------------------ */
 
 struct xc_event {
+	uint32_t seq;
 	uint16_t family;
 	uint32_t spi;
 	struct xc_addr daddr, saddr;
@@ -131,6 +155,13 @@ static inline bool ev_has(const struct xc_event *ev, int type)
 }
 
 /*
+ * Events missed before one with sequence number seq, given the previous
+ * one (have_prev false: the first event, nothing is missed).  Sequence
+ * numbers are per namespace and wrap at 2^32.
+ */
+uint32_t event_seq_gap(bool have_prev, uint32_t prev, uint32_t seq);
+
+/*
  * parse.c: generic netlink messages to the structures above.  Unknown
  * attributes are ignored (newer modules); attributes of the wrong size are
  * ignored too and left absent.  Return 0, or -EINVAL for a message too
@@ -140,20 +171,32 @@ int parse_stats(const struct nlmsghdr *nlh, struct xc_stats *s);
 int parse_stats_nest(const struct nlattr *nest, struct xc_stats *s);
 int parse_config(const struct nlmsghdr *nlh, struct xc_config *c);
 int parse_sa(const struct nlmsghdr *nlh, struct xc_sa *sa);
+int parse_peer(const struct nlmsghdr *nlh, struct xc_peer *p);
 int parse_event(const struct nlmsghdr *nlh, struct xc_event *ev);
 
 /* --- util.c ------------------------------------------------------------ */
 
 const char *mode_name(uint32_t mode);
+const char *learn_name(uint32_t learn);
 const char *nat_state_name(uint32_t state);
 const char *reason_name(uint32_t reason);
 const char *family_name(uint16_t family);
 const char *encap_name(uint16_t type);
 const char *l4_name(uint8_t proto, char *buf, size_t len);
 
+#define XC_ENCAP_UDP	2	/* UDP_ENCAP_ESPINUDP */
+#define XC_ENCAP_TCP	7	/* TCP_ENCAP_ESPINTCP */
+
 /* Parsers return 0 or -EINVAL. */
 int parse_mode(const char *s, uint32_t *mode);
+int parse_learn(const char *s, uint32_t *learn);
+/* udp, espinudp, tcp, espintcp. */
+int parse_encap(const char *s, uint16_t *type);
 int parse_spi(const char *s, uint32_t *spi);
+/* Decimal or 0x hexadecimal, 0 included. */
+int parse_mark(const char *s, uint32_t *mark);
+/* 1 to 65535. */
+int parse_port(const char *s, uint16_t *port);
 int parse_u32(const char *s, uint32_t *val);
 /* family AF_UNSPEC: accept either; on success *family is set. */
 int parse_addr(const char *s, uint16_t *family, struct xc_addr *addr);
@@ -225,22 +268,29 @@ int pcap_fixup_ip(uint8_t *pkt, uint32_t caplen, uint32_t len, uint8_t l4);
 struct out {
 	FILE *f;
 	bool json, pretty;
+	bool details;		/* sa: every column */
 };
 
 void print_stats(const struct out *o, const struct xc_stats *s,
 		 const struct xc_config *c, const struct xc_global *g);
 void print_sa_table(const struct out *o, const struct xc_sa *sas, size_t n);
+void print_peer_table(const struct out *o, const struct xc_peer *peers, size_t n);
 void print_event(const struct out *o, const struct xc_event *ev);
 
 /* --- prom.c: Prometheus text exposition -------------------------------- */
 
-/*
- * s, c and g may be NULL; the per-SA families only when with_sas; netns
- * (may be NULL) labels every per-namespace series.
- */
-void prom_stats(FILE *f, const struct xc_stats *s, const struct xc_config *c,
-		const struct xc_sa *sas, size_t nsa, bool with_sas,
-		const struct xc_global *g, const char *netns);
+struct prom_in {
+	const struct xc_stats *stats;	/* may be NULL */
+	const struct xc_config *config;	/* may be NULL */
+	bool with_tables;		/* the per-SA families and table sizes */
+	const struct xc_sa *sas;
+	size_t nsa;
+	size_t npeer;
+	const struct xc_global *global;	/* may be NULL */
+	const char *netns;		/* may be NULL: a label on per-netns series */
+};
+
+void prom_stats(FILE *f, const struct prom_in *in);
 void prom_label_value(FILE *f, const char *s);
 
 /* --- args.c: the command line ------------------------------------------ */
@@ -251,9 +301,11 @@ enum xc_cmd {
 	CMD_VERSION,
 	CMD_STATS,
 	CMD_SA,
+	CMD_SA_SET,
+	CMD_PEER,
+	CMD_PEER_SET,
 	CMD_MONITOR,
 	CMD_SET,
-	CMD_SET_SA,
 };
 
 enum xc_format {
@@ -270,17 +322,21 @@ struct xc_args {
 	/* stats */
 	bool no_sa;		/* prometheus: leave out the per-SA metrics */
 	bool no_global;		/* leave out the module-wide totals */
-	/* sa: filters */
-	bool have_spi, have_daddr;
+	/* sa */
+	bool details;
 	/* monitor */
 	const char *pcap;
 	uint64_t count;		/* 0: until interrupted */
 	/* set */
 	struct xc_config cfg;
-	/* set sa (and the sa filters) */
+	/* sa, sa-set: the SA (sa: the filter); peer-set: the mapping */
 	uint16_t family;
-	uint32_t spi;
-	struct xc_addr daddr, orig;
+	bool have_spi, have_daddr, have_mark, have_saddr;
+	uint32_t spi, mark;
+	struct xc_addr daddr, saddr;
+	uint16_t encap_type, encap_sport, encap_dport;
+	/* sa-set, peer-set */
+	struct xc_addr orig_saddr, orig_daddr;
 	bool relearn;
 };
 
@@ -297,8 +353,9 @@ void usage(FILE *f);
 struct xc_nl;
 
 /*
- * Open a socket and resolve the family.  Returns NULL with a message
- * already printed (missing module, no netlink).
+ * Open a socket, resolve the family and check its version.  Returns NULL
+ * with a message already printed (module not loaded or too old, no
+ * netlink).
  */
 struct xc_nl *xc_nl_open(void);
 void xc_nl_close(struct xc_nl *nl);
@@ -314,7 +371,7 @@ typedef void (*xc_fill_cb)(struct nlmsghdr *nlh, void *data);
 int xc_nl_do(struct xc_nl *nl, uint8_t cmd, bool dump, xc_fill_cb fill,
 	     void *fill_data, xc_msg_cb cb, void *cb_data, const char *what);
 
-/* Join the "events" group. */
+/* Join the "events" group; a refusal is reported. */
 int xc_nl_join_events(struct xc_nl *nl);
 /*
  * Deliver events to cb until it returns non-zero or a signal arrives on
@@ -322,9 +379,19 @@ int xc_nl_join_events(struct xc_nl *nl);
  */
 int xc_nl_monitor(struct xc_nl *nl, int stop_fd, xc_msg_cb cb, void *data);
 
-/* Format "what: strerror[: extack]" from an NLMSG_ERROR (for the tests). */
+/*
+ * The messages, separate from the socket for the tests.
+ * "what: strerror[: extack]", and for EPERM what the kernel wants.
+ */
 void format_nl_error(char *buf, size_t len, const char *what, int err,
 		     const char *extack);
+/* Refused subscription to the events group. */
+void format_join_error(char *buf, size_t len, int err);
+/*
+ * A family version this tool cannot use: true with the reason in buf.
+ * Newer versions are fine (unknown attributes are ignored).
+ */
+bool family_too_old(uint32_t version, char *buf, size_t len);
 /* Extract the extack message of an NLMSG_ERROR or NLMSG_DONE, or NULL. */
 const char *nl_extack_msg(const struct nlmsghdr *nlh);
 
