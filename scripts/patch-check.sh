@@ -51,6 +51,10 @@ steps=("$@")
 
 out=$BUILD/patch-check
 mkdir -p "$out"
+# Kernel builds and guests hold one of the machine's CPU slots (do not run
+# this script itself under cpu-slot: it would hold a slot while waiting)
+slot=()
+command -v cpu-slot >/dev/null && slot=(cpu-slot)
 pri=7.2
 name=$pri-xfrm-csum
 kselftests=(ipsec xfrm_policy pmtu_udp l2tp)
@@ -168,8 +172,11 @@ w1_build() {
 		log "not in this configuration: $(printf '%s\n' "${all[@]}" "${objs[@]}" | sort | uniq -u | paste -sd' ')"
 	log "W=1 build in $obj: ${objs[*]}"
 	log=$out/w1-$(basename "$obj").log
-	make -s -C "$tree" O="$obj" LOCALVERSION= -j"$jobs" W=1 "${objs[@]}" \
-		> "$log" 2>&1 ||
+	# build-kernel.sh's lock: one make in an object tree at a time,
+	# whichever clone runs it
+	with_lock "kernel-$(basename "$obj")" "${slot[@]}" \
+		make -s -C "$tree" O="$obj" LOCALVERSION= -j"$jobs" W=1 \
+		"${objs[@]}" > "$log" 2>&1 ||
 		{ cat "$log"; die "W=1 build failed"; }
 	if grep -q 'warning:' "$log"; then
 		cat "$log"
@@ -187,8 +194,8 @@ step_build() {
 
 	[ "$(git -C "$BUILD/trees/$pri" rev-parse HEAD)" != \
 	  "$(git -C "$BUILD/trees/$pri" rev-parse base)" ] || step_apply
-	"$top/scripts/build-kernel.sh" -j "$jobs" -f "$(fragment $pri)" \
-		-n "$name" "$BUILD/trees/$pri"
+	"${slot[@]}" "$top/scripts/build-kernel.sh" -j "$jobs" \
+		-f "$(fragment $pri)" -n "$name" "$BUILD/trees/$pri"
 	log "build: $((SECONDS - start)) s"
 }
 
@@ -200,7 +207,7 @@ guest() {
 	shift 3
 	[ "${1:-}" = -p ] && { opts=(-p); shift; }
 	log "booting $kernel: ${opts[*]} $*"
-	"$top/scripts/vm-run.sh" -k "$kernel" -m 2048 -t 2700 \
+	"${slot[@]}" "$top/scripts/vm-run.sh" -k "$kernel" -m 2048 -t 2700 \
 		-e "XFRM_CSUM_EXPECT=${expect:-fixed}" \
 		-e "XFRM_CSUM_MODDIR=$BUILD/modules/$(kernel_release "$kernel")" \
 		-- "$top/scripts/patch-guest.sh" "${opts[@]}" "$ksft" "$@" \
@@ -242,7 +249,7 @@ step_test() {
 
 	[ -f "$kdir/.complete" ] || step_build
 	make -s -C "$top/selftests" >/dev/null
-	"$top/scripts/build-modules.sh" "$kdir"
+	"${slot[@]}" "$top/scripts/build-modules.sh" "$kdir"
 	stage_ksft "$BUILD/trees/$pri" "$BUILD/ksft/$name"
 	guests "$kdir" "$BUILD/ksft/$name" patched -p || rc=1
 	compare
@@ -255,8 +262,8 @@ step_base() {
 
 	[ -f "$src/Makefile" ] || "$top/scripts/kernel-tree.sh" -n $pri >/dev/null
 	[ -f "$kdir/.complete" ] ||
-		"$top/scripts/build-kernel.sh" -j "$jobs" -f "$(fragment $pri)" \
-			-n $pri-base "$src"
+		"${slot[@]}" "$top/scripts/build-kernel.sh" -j "$jobs" \
+			-f "$(fragment $pri)" -n $pri-base "$src"
 	# The series' kselftest runs too: it must fail on this kernel.  Its
 	# helper is built from the patched tree (the attribute it sets is
 	# refused here, which the test reports).
@@ -269,7 +276,7 @@ step_base() {
 		cp "$BUILD/ksft/$name/net/xfrm_encap_oa" "$ksft/net/" || true
 	# repro_poison.sh must reproduce the bug here: XFAIL, not pass
 	make -s -C "$top/selftests" >/dev/null
-	"$top/scripts/build-modules.sh" "$kdir"
+	"${slot[@]}" "$top/scripts/build-modules.sh" "$kdir"
 	expect=bug guests "$kdir" "$ksft" base -p || true
 	compare
 }
@@ -307,9 +314,10 @@ step_61_test() {
 
 	apply 6.1
 	# cached by the tree's content
-	"$top/scripts/build-kernel.sh" -j "$jobs" -n 6.1-xfrm-csum "$tree"
+	"${slot[@]}" "$top/scripts/build-kernel.sh" -j "$jobs" -n 6.1-xfrm-csum \
+		"$tree"
 	make -s -C "$top/selftests" >/dev/null
-	"$top/scripts/build-modules.sh" "$kdir"
+	"${slot[@]}" "$top/scripts/build-modules.sh" "$kdir"
 	stage_ksft "$tree" "$BUILD/ksft/6.1-xfrm-csum"
 	guest "$kdir" "$BUILD/ksft/6.1-xfrm-csum" "$out/patched-6.1.ktap" \
 		-p nat_csum l2tp || rc=1
@@ -318,7 +326,9 @@ step_61_test() {
 }
 
 start=$SECONDS
+times=()
 for s in "${steps[@]}"; do
+	t=$SECONDS
 	case $s in
 	apply)		step_apply ;;
 	checkpatch)	step_checkpatch ;;
@@ -330,5 +340,6 @@ for s in "${steps[@]}"; do
 	6.1-test)	step_61_test ;;
 	*)		die "unknown step $s" ;;
 	esac
+	times+=("$s $((SECONDS - t)) s")
 done
-log "patch-check: ${steps[*]}: ok in $((SECONDS - start)) s"
+log "patch-check: ${steps[*]}: ok in $((SECONDS - start)) s ($(printf '%s, ' "${times[@]}" | sed 's/, $//'))"
