@@ -106,7 +106,8 @@ stage_ksft() {
 	[ -d "$sel/kselftest" ] && cp -a "$sel/kselftest" "$dest/"
 	(cd "$dest/net" &&
 	 gcc -O2 -Wall -o nettest nettest.c &&
-	 gcc -O2 -Wall -o ipsec ipsec.c) || die "building nettest/ipsec failed"
+	 gcc -O2 -Wall -I.. -o ipsec ipsec.c) ||
+		die "building nettest/ipsec failed"
 	# the series' helper needs the patched uapi (XFRMA_ENCAP_OA_DADDR)
 	if [ -f "$dest/net/xfrm_encap_oa.c" ]; then
 		make -s -C "$tree" O="$dest/obj" headers >/dev/null 2>&1 ||
