@@ -96,9 +96,11 @@ touched_objs() {
 		grep -v '^tools/' | sed 's/\.c$/.o/'
 }
 
-# stage_ksft TREE DEST: the net selftests with nettest and ipsec built
+# stage_ksft TREE DEST: the net selftests with nettest and ipsec built;
+# the tree's uapi headers in DEST.hdr, kept while the tree's content is
+# the same (installing them takes minutes on a loaded machine)
 stage_ksft() {
-	local tree=$1 dest=$2 sel=$1/tools/testing/selftests
+	local tree=$1 dest=$2 sel=$1/tools/testing/selftests hdr=$2.hdr id
 
 	rm -rf "$dest"
 	mkdir -p "$dest"
@@ -110,10 +112,16 @@ stage_ksft() {
 		die "building nettest/ipsec failed"
 	# the series' helper needs the patched uapi (XFRMA_ENCAP_OA_DADDR)
 	if [ -f "$dest/net/xfrm_encap_oa.c" ]; then
-		make -s -C "$tree" O="$dest/obj" headers >/dev/null 2>&1 ||
-			make -s -C "$tree" INSTALL_HDR_PATH="$dest/obj/usr" \
-				headers_install >/dev/null
-		gcc -O2 -Wall -isystem "$dest/obj/usr/include" \
+		id=$(git -C "$tree" rev-parse 'HEAD^{tree}' 2>/dev/null || echo none)
+		if [ "$(cat "$hdr/.tree" 2>/dev/null)" != "$id" ] ||
+		   ! git -C "$tree" diff --quiet HEAD 2>/dev/null; then
+			rm -rf "$hdr"
+			make -s -C "$tree" O="$hdr" headers >/dev/null 2>&1 ||
+				make -s -C "$tree" INSTALL_HDR_PATH="$hdr/usr" \
+					headers_install >/dev/null
+			echo "$id" > "$hdr/.tree"
+		fi
+		gcc -O2 -Wall -isystem "$hdr/usr/include" \
 			-o "$dest/net/xfrm_encap_oa" "$dest/net/xfrm_encap_oa.c" ||
 			die "building xfrm_encap_oa failed"
 	fi
@@ -306,7 +314,7 @@ step_base() {
 	[ -f "$tree/$nat_csum" ] || step_apply
 	stage_ksft "$src" "$ksft"
 	cp "$tree/$nat_csum" "$ksft/net/"
-	gcc -O2 -Wall -isystem "$BUILD/ksft/$name/obj/usr/include" \
+	gcc -O2 -Wall -isystem "$BUILD/ksft/$name.hdr/usr/include" \
 		-o "$ksft/net/xfrm_encap_oa" \
 		"$tree/${nat_csum%/*}/xfrm_encap_oa.c" 2>/dev/null ||
 		cp "$BUILD/ksft/$name/net/xfrm_encap_oa" "$ksft/net/" || true
