@@ -66,7 +66,7 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	start=$SECONDS
 	echo "# running $t on $(uname -r)"
-	run_one "$t" 2>&1 | sed 's/^/  /'
+	run_one "$t" 2>&1 | sed -u 's/^/  /'
 	rc=${PIPESTATUS[0]}
 	secs=$((SECONDS - start))
 	case $rc in
