@@ -37,6 +37,8 @@ pmtu_vti4_udp_routed_exception pmtu_vti6_udp_routed_exception"
 run_one() {
 	local t=(timeout 600)
 
+	# $PMTU_UDP: one word per test case
+	# shellcheck disable=SC2086
 	case $1 in
 	repro_poison)	"${t[@]}" "$top/selftests/repro_poison.sh" ;;
 	# a new SA and namespaces per case, 70 cases
@@ -51,7 +53,6 @@ run_one() {
 				"${t[@]}" ./ipsec 16
 			} ;;
 	xfrm_policy)	"${t[@]}" ./xfrm_policy.sh ;;
-	# shellcheck disable=SC2086
 	pmtu_udp)	"${t[@]}" ./pmtu.sh $PMTU_UDP ;;
 	l2tp)		"${t[@]}" ./l2tp.sh ;;
 	*)		echo "unknown test $1"; return 2 ;;
