@@ -97,8 +97,9 @@ touched_objs() {
 }
 
 # stage_ksft TREE DEST: the net selftests with nettest and ipsec built;
-# the tree's uapi headers in DEST.hdr, kept while the tree's content is
-# the same (installing them takes minutes on a loaded machine)
+# the tree's uapi headers in DEST.hdr, kept while the tree's content
+# outside tools/ is the same (installing them takes minutes on a loaded
+# machine)
 stage_ksft() {
 	local tree=$1 dest=$2 sel=$1/tools/testing/selftests hdr=$2.hdr id
 
@@ -112,7 +113,9 @@ stage_ksft() {
 		die "building nettest/ipsec failed"
 	# the series' helper needs the patched uapi (XFRMA_ENCAP_OA_DADDR)
 	if [ -f "$dest/net/xfrm_encap_oa.c" ]; then
-		id=$(git -C "$tree" rev-parse 'HEAD^{tree}' 2>/dev/null || echo none)
+		# the tree without tools/: a selftest change keeps them
+		id=$(git -C "$tree" ls-tree HEAD 2>/dev/null |
+		     grep -v $'\ttools$' | sha256sum | cut -c1-16)
 		if [ "$(cat "$hdr/.tree" 2>/dev/null)" != "$id" ] ||
 		   ! git -C "$tree" diff --quiet HEAD 2>/dev/null; then
 			rm -rf "$hdr"
@@ -222,22 +225,39 @@ step_w1() {
 	w1_build "$BUILD/trees/$pri" "$BUILD/obj/$name" $pri
 }
 
+# kernel_src TREE FRAGMENT...: what the kernel is built from, without
+# tools/: a change to the selftests only does not make a kernel build
+kernel_src() {
+	local tree=$1
+
+	shift
+	{ git -C "$tree" ls-tree HEAD | grep -v $'\ttools$'; cat "$@" \
+		"$top/scripts/build-kernel.sh"; gcc --version | head -n1; } |
+		sha256sum | cut -c1-16
+}
+
 # kernel_cached NAME TREE FRAGMENT...: the kernel build-kernel.sh would
 # find cached, by the same key (the tree's content, the fragments,
 # build-kernel.sh and the compiler), so that a cache hit waits for no CPU
-# slot.  Anything else, a key computed differently included, is a miss:
-# build-kernel.sh decides then.
+# slot; or one built from a tree that differs only in tools/ (recorded
+# in .ksrc when the key matched).  Anything else, a key computed
+# differently included, is a miss: build-kernel.sh decides then.
 kernel_cached() {
-	local name=$1 tree=$2 key
+	local name=$1 tree=$2 key ksrc
 
 	shift 2
 	git -C "$tree" diff --quiet HEAD 2>/dev/null || return 1
 	key=$( { git -C "$tree" rev-parse 'HEAD^{tree}'; cat "$@" \
 		"$top/scripts/build-kernel.sh"; gcc --version | head -n1; } |
 		sha256sum | cut -c1-16)
-	[ -f "$CACHE/kernels/$name/.complete" ] && [ -d "$CACHE/obj/$name" ] &&
-		[ "$(cat "$CACHE/kernels/$name/.key" 2>/dev/null)" = "$key" ] ||
+	ksrc=$(kernel_src "$tree" "$@")
+	[ -f "$CACHE/kernels/$name/.complete" ] && [ -d "$CACHE/obj/$name" ] ||
 		return 1
+	if [ "$(cat "$CACHE/kernels/$name/.key" 2>/dev/null)" = "$key" ]; then
+		echo "$ksrc" > "$CACHE/kernels/$name/.ksrc"
+	elif [ "$(cat "$CACHE/kernels/$name/.ksrc" 2>/dev/null)" != "$ksrc" ]; then
+		return 1
+	fi
 	mkdir -p "$KERNELS"
 	ln -sfn "$CACHE/kernels/$name" "$KERNELS/$name"
 }
@@ -253,6 +273,8 @@ step_build() {
 	else
 		"${slot[@]}" "$top/scripts/build-kernel.sh" -j "$jobs" \
 			-f "$frag" -n "$name" "$BUILD/trees/$pri"
+		# records .ksrc for the next selftest-only change
+		kernel_cached "$name" "$BUILD/trees/$pri" "$frag" || true
 	fi
 	log "build: $((SECONDS - start)) s"
 }
