@@ -16,7 +16,11 @@
 #include <uapi/linux/xfrm_csum.h>
 
 #include "compat/compat.h"
+#ifdef XFRM_CSUM_HAVE_KERNEL_CSUM_CORE
+#include <net/xfrm_csum.h>
+#else
 #include "core.h"
+#endif
 #include "stats.h"
 
 /* Module parameters: the settings of namespaces created from now on. */

@@ -150,3 +150,61 @@ sid_update() {
 splats() {
 	grep -E -A 20 'WARNING:|BUG:|KASAN:|UBSAN:|kernel BUG|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO|INFO: rcu_|INFO: task .* blocked|lockdep is turned off|refcount_t: |list_(add|del) corruption|stack-protector|Call Trace' "$1"
 }
+
+# configured_objs SRC CONFIG OBJ...: print the OBJs (dir/name.o) that
+# CONFIG builds: the directory Makefile's line naming name.o (with its
+# continuations) is obj-y, or obj-$(CONFIG_X) with CONFIG_X=y or m.  An
+# object that is built only for another configuration (xfrm_compat.o
+# without IA32_EMULATION, say) does not compile on its own.
+configured_objs() {
+	local src=$1 config=$2 o sym
+
+	shift 2
+	for o in "$@"; do
+		sym=$(awk -v name="${o##*/}" '
+			/\\$/ { line = line substr($0, 1, length($0) - 1) " "; next }
+			{ line = line $0 }
+			{
+				n = split(line, w, /[ \t]+/)
+				for (i = 1; i <= n; i++)
+					if (w[i] == name) {
+						if (match(line, /obj-\$\(CONFIG_[A-Za-z0-9_]+\)/))
+							print substr(line, RSTART + 6, RLENGTH - 7)
+						else if (line ~ /obj-y/)
+							print "y"
+						exit
+					}
+				line = ""
+			}' "$src/$(dirname "$o")/Makefile")
+		case $sym in
+		y) echo "$o" ;;
+		CONFIG_*) grep -qE "^$sym=[ym]$" "$config" && echo "$o" ;;
+		esac
+	done
+	return 0
+}
+
+# series_applied VERSION: build/trees/VERSION with patches/VERSION applied
+# (scripts/kernel-tree.sh), unless it already holds exactly that: git am
+# rewrites the headers the series touches, and most of net/ would be
+# rebuilt for nothing.  The stamp, in the tree's git directory, is shared
+# by every clone using the cache: the series' hash and the tree (content)
+# it gave.
+series_applied() {
+	local ver=$1 tree=$BUILD/trees/$1 stamp want
+
+	want=$(cd "$top/patches/$ver" &&
+	       grep -v -e '^#' -e '^[[:space:]]*$' series | xargs cat series |
+	       sha256sum | cut -d' ' -f1)
+	stamp=$tree/.git/xfrm-csum-applied
+	if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ] &&
+	   [ "$(tail -n1 "$stamp")" = "$(git -C "$tree" rev-parse 'HEAD^{tree}' 2>/dev/null)" ] &&
+	   git -C "$tree" diff --quiet HEAD 2>/dev/null; then
+		log "patches/$ver already applied in $tree"
+		return 0
+	fi
+	log "applying patches/$ver onto linux-source-$ver"
+	rm -f "$stamp"
+	"$top/scripts/kernel-tree.sh" "$ver" >/dev/null
+	printf '%s\n%s\n' "$want" "$(git -C "$tree" rev-parse 'HEAD^{tree}')" > "$stamp"
+}

@@ -37,9 +37,12 @@ pmtu_vti4_udp_routed_exception pmtu_vti6_udp_routed_exception"
 run_one() {
 	local t=(timeout 600)
 
+	# $PMTU_UDP: one word per test case
+	# shellcheck disable=SC2086
 	case $1 in
 	repro_poison)	"${t[@]}" "$top/selftests/repro_poison.sh" ;;
-	nat_csum)	"${t[@]}" ./xfrm_nat_csum.sh ;;
+	# a new SA and namespaces per case, 70 cases
+	nat_csum)	timeout 1500 ./xfrm_nat_csum.sh ;;
 	# ~100 SA types, each pinged 100 times 50 ms apart: sleep-bound,
 	# so 16 processes (own veth pairs) make it fit in a few minutes.
 	# They share the namespaces, and the expire test of one process
@@ -50,7 +53,6 @@ run_one() {
 				"${t[@]}" ./ipsec 16
 			} ;;
 	xfrm_policy)	"${t[@]}" ./xfrm_policy.sh ;;
-	# shellcheck disable=SC2086
 	pmtu_udp)	"${t[@]}" ./pmtu.sh $PMTU_UDP ;;
 	l2tp)		"${t[@]}" ./l2tp.sh ;;
 	*)		echo "unknown test $1"; return 2 ;;
@@ -65,7 +67,7 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	start=$SECONDS
 	echo "# running $t on $(uname -r)"
-	run_one "$t" 2>&1 | sed 's/^/  /'
+	run_one "$t" 2>&1 | sed -u 's/^/  /'
 	rc=${PIPESTATUS[0]}
 	secs=$((SECONDS - start))
 	case $rc in

@@ -33,6 +33,9 @@ have GENL_MCAST_CAP include/net/genetlink.h 'GENL_MCAST_CAP_NET_ADMIN'
 # The kernel series (patches/): ESP judges NAT-T checksums itself when
 # net.core.xfrm_encap_csum is on, and the module must not sum twice.
 have KERNEL_ENCAP_CSUM include/net/netns/xfrm.h 'sysctl_encap_csum;'
+# The series' include/net/xfrm_csum.h is module/core.h (scripts/series-core.sh)
+# and <net/xfrm.h> includes it: use the kernel's copy, not a second one.
+have KERNEL_CSUM_CORE include/net/xfrm_csum.h 'xfrm_csum_votes_add'
 # <linux/hex.h>: split out of <linux/kernel.h> after 6.1; kernel.h stops
-# including it by 7.2.
+# including it by 7.2 (the injector's hex2bin()).
 have LINUX_HEX_H include/linux/hex.h 'hex2bin'
