@@ -31,7 +31,7 @@
 # built from the unpatched source ("no new warnings") and keep their
 # object trees in the shared cache, so that a second run only recompiles
 # the touched objects (through ccache).  Builds and guests run under
-# cpu-slot when it exists.  Prints one line per check and a summary;
+# XFRM_CSUM_SLOT, a command prefix (empty by default).  Prints one line per check and a summary;
 # exits 1 if a check failed.
 set -euo pipefail
 
@@ -58,8 +58,7 @@ src=$BUILD/src/linux-source-$ver
 tree=$BUILD/trees/$ver
 out=$BUILD/nipa/$ver
 mkdir -p "$out"
-slot=()
-command -v cpu-slot >/dev/null && slot=(cpu-slot)
+read -r -a slot <<< "${XFRM_CSUM_SLOT:-}"
 mapfile -t patches < <(grep -v -e '^#' -e '^[[:space:]]*$' "$pdir/series")
 
 results=()

@@ -56,10 +56,9 @@ steps=("$@")
 
 out=$BUILD/patch-check
 mkdir -p "$out"
-# Kernel builds and guests hold one of the machine's CPU slots (do not run
-# this script itself under cpu-slot: it would hold a slot while waiting)
-slot=()
-command -v cpu-slot >/dev/null && slot=(cpu-slot)
+# Kernel builds and guests run under XFRM_CSUM_SLOT, a command prefix
+# (say, a limiter of concurrent jobs on a shared machine; empty by default)
+read -r -a slot <<< "${XFRM_CSUM_SLOT:-}"
 pri=7.2
 name=$pri-xfrm-csum
 kselftests=(ipsec xfrm_policy pmtu_udp l2tp)
