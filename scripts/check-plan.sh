@@ -24,9 +24,9 @@
 #   (KASAN, lockdep, debug objects, kmemleak: scripts/kconfig/debug.config);
 #   malformed packets through real SAs and the memory bounds
 #   (module_churn.sh) on Debian's 6.12.  Who may use the netlink family
-#   (module_perms.sh) runs on every kernel: 6.1 has no
-#   GENL_MCAST_CAP_NET_ADMIN, so the module checks event subscriptions
-#   itself there.
+#   (module_perms.sh) runs on every kernel: its permission flags
+#   sit in operations tables that differ (split ops from 6.2, the 6.1
+#   table in module/compat/netlink-ops.c).
 # - The kernel series is checked by scripts/patch-check.sh.
 #
 # QUICK (check.sh -q, make check-quick): the host jobs and the core on
