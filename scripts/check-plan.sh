@@ -127,4 +127,9 @@ if [ -z "$quick" ]; then
 	job 6.12-ike "modules-6.12 strongswan" guest 6.12 full \
 		strongswan_oa.sh libreswan_natt.sh prom_node_exporter.sh
 	job patch "" optional scripts/patch-check.sh
+	# netdev's CI checks that need no build or guest, on the primary
+	# series (after patch: both use the shared 7.2 tree); its W=1 build
+	# is patch-check's, its i386, clang and ynl steps are run by hand
+	job nipa "patch" optional scripts/nipa-check.sh \
+		format signedoff fixes kdoc sh core yamllint checkpatch
 fi
