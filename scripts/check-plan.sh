@@ -16,7 +16,7 @@
 #   reproduction with the module (module_repro.sh), the CLI against
 #   traffic, strongSwan, and the DKMS package built inside the guest (the
 #   other kernels' module builds are checked on the host), charon with
-#   the patched kernel-netlink plugin (strongswan_oa.sh), libreswan, and
+#   the patched kernel-netlink plugin (strongswan_oa.sh), and
 #   node_exporter with promtool on the module's metrics.
 # - Hostile input and churn run once, where they find the most: the
 #   netlink fuzzer and the lifecycle races (teardown, reload, flush and
@@ -122,10 +122,11 @@ if [ -z "$quick" ]; then
 		cli_traffic.sh strongswan_natt.sh dkms_install.sh
 	# strongSwan's plugin with patches/strongswan, then charon behind
 	# NATs either side giving the module both original addresses;
-	# libreswan end to end; node_exporter and promtool on the metrics
+	# node_exporter and promtool on the metrics.  (libreswan_natt.sh is
+	# not here yet: see its header.)
 	job strongswan "" "$top/scripts/build-strongswan.sh"
 	job 6.12-ike "modules-6.12 strongswan" guest 6.12 full \
-		strongswan_oa.sh libreswan_natt.sh prom_node_exporter.sh
+		strongswan_oa.sh prom_node_exporter.sh
 	job patch "" optional scripts/patch-check.sh
 	# netdev's CI checks that need no build or guest, on the primary
 	# series (after patch: both use the shared 7.2 tree); its W=1 build

@@ -10,6 +10,13 @@
 #           to UDP 4500, ESP-in-UDP.
 #   direct: no NAT, encapsulation forced (encapsulation=yes).
 #
+# Not in make check yet, for two known defects: behind the NAT, pluto
+# 4.10's responder refuses the transport-mode CHILD_SA (TS_UNACCEPTABLE:
+# A proposes its private address; vhost:%priv is IKEv1 only); and after
+# the rekeys of "r", the module's entries of the new SAs are not found by
+# the SPI read from A (checks 6 and 7 read no NAT state), not yet
+# understood.  Checks 1 to 5, 8 and 9 pass in the direct scenario.
+#
 # libreswan installs encap_oa as zero and gives the kernel no original
 # address, so what its users get is the module's confirmation
 # (docs/design.md): the first packet of the first SA of a NAT mapping is
@@ -459,9 +466,16 @@ scenario() {
 	if per_sa_ok; then
 		local out
 		ok=0
-		spi_ab=$(out_spi A)
-		out=$(ip netns exec "$NS_B" "$XC" sa-set spi "0x$spi_ab" dst "$ADDR_B" \
-			--orig-saddr "$ADDR_A" 2>&1) || ok=1
+		# "r" keeps rekeying: the SA read may be gone from B when
+		# sa-set reaches it; take the newest one again
+		local try
+		for try in 1 2 3; do
+			spi_ab=$(out_spi A)
+			out=$(ip netns exec "$NS_B" "$XC" sa-set spi "0x$spi_ab" \
+				dst "$ADDR_B" --orig-saddr "$ADDR_A" 2>&1) && break
+			[ "$try" = 3 ] && ok=1
+			sleep 1
+		done
 		st=$(sa_field "$NS_B" "$spi_ab" nat_state)
 		udp_zero_stream 100 1000 || ok=1
 		detail="sa-set spi 0x$spi_ab dst $ADDR_B --orig-saddr $ADDR_A${out:+ ($out)}: nat_state=$st, udp received=${UDP_RECEIVED:-0}/100 corrupted=${UDP_CORRUPTED:-?}"
