@@ -113,10 +113,21 @@ u16 xfrm_csum_orig_k(const struct xfrm_csum_orig *orig,
 			       xfrm_csum_addr_sum(d, key->family));
 }
 
+/*
+ * Callers hold xn->lock (peer-set, relearn, the store after learning) or
+ * are in an RCU read-side section (the receive path): either keeps the
+ * entry alive, since unlinking takes xn->lock and freeing waits for a
+ * grace period.  The lookup itself wants RCU for the bucket walk.
+ */
 static struct xfrm_csum_peer *peer_lookup(struct xfrm_csum_net *xn,
 					  const struct xfrm_csum_peer_key *key)
 {
-	return rhashtable_lookup(&xn->peers, key, peer_params);
+	struct xfrm_csum_peer *p;
+
+	rcu_read_lock();
+	p = rhashtable_lookup(&xn->peers, key, peer_params);
+	rcu_read_unlock();
+	return p;
 }
 
 /**
