@@ -34,18 +34,17 @@
 # so that UDP rounds fit between rekeys), SWAN_REKEYS (rekeys to see, 2).
 
 source "$(dirname "$0")/ipsec_lib.sh"
+source "$(dirname "$0")/strongswan_lib.sh"
 
-CHARON=${CHARON:-/usr/lib/ipsec/charon}
 SCENARIOS=${SWAN_SCENARIOS:-"nat:4 direct:4 nat:6 direct:6"}
 REKEY=
 REKEYS=${SWAN_REKEYS:-2}
 INJECT_EVERY=10
-PSK=xfrm-csum-test-psk-0123456789
 CHECKS_PER_SCENARIO=7
 
 require_root
 require_cmd ip nft socat xxd swanctl udp_stream python3
-[ -x "$CHARON" ] || ksft_skip_all "strongSwan charon not found at $CHARON"
+[ -x "$SWAN_CHARON" ] || ksft_skip_all "strongSwan charon not found at $SWAN_CHARON"
 
 # --- the module and its client ------------------------------------------------
 
@@ -138,136 +137,8 @@ per_sa_ok() {
 
 # --- charon -------------------------------------------------------------------
 
-# charon_start SIDE NS LOCAL REMOTE LOCAL_ID REMOTE_ID ENCAP REKEY_R
-# Each charon gets its own strongswan.conf (STRONGSWAN_CONF), its own vici
-# socket, and a private /run (in the mount namespace "ip netns exec"
-# creates) for the pid file that strongSwan 5.9 hard-codes.
-charon_start() {
-	local side=$1 ns=$2 local=$3 remote=$4 lid=$5 rid=$6 encap=$7 rekey_r=$8
-	local d
-
-	d=$(mktemp -d "${TMPDIR:-/tmp}/swan-$side.XXXXXX")
-	defer rm -rf "$d"
-	mkdir "$d/run"
-	cat > "$d/strongswan.conf" <<-EOF
-	charon {
-		load = random nonce aes sha1 sha2 hmac kdf gmp pem pkcs1 x509 pubkey kernel-netlink socket-default vici
-		install_routes = no
-		install_virtual_ip = no
-		delete_rekeyed_delay = 1
-		retransmit_timeout = 2
-		plugins {
-			vici {
-				socket = unix://$d/charon.vici
-			}
-		}
-		filelog {
-			main {
-				path = $d/charon.log
-				default = 1
-				time_format = %T
-			}
-		}
-		syslog {
-		}
-	}
-	swanctl {
-		load = pem pkcs1 x509 pubkey
-	}
-	EOF
-	cat > "$d/swanctl.conf" <<-EOF
-	connections {
-		t {
-			version = 2
-			local_addrs = $local
-			remote_addrs = $remote
-			encap = $encap
-			proposals = aes128-sha256-modp2048
-			dpd_delay = 0
-			local {
-				auth = psk
-				id = $lid
-			}
-			remote {
-				auth = psk
-				id = $rid
-			}
-			children {
-				# steady: no rekeying while a phase runs
-				t {
-					mode = transport
-					esp_proposals = aes128gcm16
-					rekey_time = 0
-				}
-				# rekeying every few seconds (A initiates the rekeys)
-				r {
-					mode = transport
-					esp_proposals = aes128gcm16
-					rekey_time = ${rekey_r}s
-					rand_time = 0s
-					life_time = $((rekey_r * 3))s
-				}
-			}
-		}
-	}
-	secrets {
-		ike-ab {
-			id-a = a.example.org
-			id-b = b.example.org
-			secret = "$PSK"
-		}
-	}
-	EOF
-	STRONGSWAN_CONF=$d/strongswan.conf bg_start ip netns exec "$ns" \
-		sh -c "mount --bind '$d/run' /run && exec '$CHARON'" \
-		> "$d/stdout" 2>&1
-	CHARON_PIDS+=($!)
-	eval "SWAN_$side=$d"
-}
-
-# swan SIDE ARGS...: swanctl against SIDE's charon.
-swan() {
-	local side=$1 d
-
-	shift
-	eval "d=\$SWAN_$side"
-	STRONGSWAN_CONF=$d/strongswan.conf swanctl "$@" --uri "unix://$d/charon.vici"
-}
-
-swan_log() {
-	local d
-
-	eval "d=\$SWAN_$1"
-	tail -n "${2:-15}" "$d/charon.log" 2>/dev/null | sed "s/^/# charon $1: /"
-}
-
-# Outbound SPI of SIDE's installed CHILD_SA (hex, no 0x).  Several lines
-# while a rekey overlaps; the newest comes last.
-out_spi() {
-	swan "$1" --list-sas 2>/dev/null | awk '
-		/, INSTALLED, / { inst = 1; next }
-		inst && $1 == "out" { sub(",", "", $2); spi = $2; inst = 0 }
-		END { if (spi != "") print spi }'
-}
-
-# Stop every charon of the scenario and make sure it is gone.
-charon_stop() {
-	local pid
-
-	for pid in "${CHARON_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${CHARON_PIDS[@]}"; do
-		busywait 5000 eval "! kill -0 $pid 2>/dev/null" ||
-			kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	CHARON_PIDS=()
-}
-
 # --- one scenario ---------------------------------------------------------------
 
-ALL_CHARON_PIDS=()
 
 scenario() {
 	local topo=${1%%:*} fam=${1##*:} name encap=no nat_key
@@ -289,7 +160,6 @@ scenario() {
 		"$encap" "$REKEY"
 	charon_start B "$NS_B" "$ADDR_B" %any b.example.org a.example.org \
 		"$encap" $((REKEY * 20))
-	ALL_CHARON_PIDS+=("${CHARON_PIDS[@]}")
 	defer charon_stop
 
 	# 1. IKE and CHILD SA up, ESP in UDP, NAT detected or faked.
@@ -302,8 +172,8 @@ scenario() {
 	   swan A --initiate --child t --timeout 60 > "$SWAN_A/init.log" 2>&1; then
 		ok=0
 	fi
-	spi_ab=$(out_spi A)
-	spi_ba=$(out_spi B)
+	spi_ab=$(swan_spi A out)
+	spi_ba=$(swan_spi B out)
 	if [ "$topo" = nat ]; then
 		nat_key=nat-local	# A is behind the NAT and knows it
 	else
@@ -481,7 +351,7 @@ rekey_phase() {
 	per_sa_ok && mis0=$(ns_stat "$NS_B" mismatch)
 	deadline=$((SECONDS + REKEY * (REKEYS + 3) + 20))
 	while [ $SECONDS -lt $deadline ]; do
-		spi=$(out_spi A | tail -n1)
+		spi=$(swan_spi A out | tail -n1)
 		if [ -n "$spi" ] && [ "$spi" != "$last" ]; then
 			spis+=("$spi")
 			last=$spi
@@ -490,7 +360,7 @@ rekey_phase() {
 		[ "$strict" = 1 ] || udp_zero_stream 10 1000 || true
 		[ $HAVE_INJECTOR = 1 ] && inject_aead_start 2 "0x$spi"
 		udp_zero_stream 100 1000 || true
-		spi_end=$(out_spi A | tail -n1)
+		spi_end=$(swan_spi A out | tail -n1)
 		if [ "$strict" = 1 ] || [ "$spi_end" = "$spi" ]; then
 			bad=$((bad + ${UDP_CORRUPTED:-0}))
 			[ $HAVE_INJECTOR = 1 ] && injected=$((injected + $(inject_aead_count)))
@@ -504,10 +374,10 @@ rekey_phase() {
 	# TCP through whatever SA is current: strict, corrupt any of A's SAs;
 	# otherwise only the current one (a new SA learns undisturbed).
 	tcp_spi=0
-	[ "$strict" = 1 ] || tcp_spi=0x$(out_spi A | tail -n1)
+	[ "$strict" = 1 ] || tcp_spi=0x$(swan_spi A out | tail -n1)
 	[ $HAVE_INJECTOR = 1 ] && inject_aead_start $INJECT_EVERY "$tcp_spi"
 	tcp_zero_stream 1000000 || true
-	tcp_from=$(out_spi A | tail -n1)
+	tcp_from=$(swan_spi A out | tail -n1)
 	if [ $HAVE_INJECTOR = 1 ]; then
 		injected=$((injected + $(inject_aead_count)))
 		inject_aead_stop
@@ -555,18 +425,14 @@ fi
 read -r -a scen <<< "$SCENARIOS"
 ktap_header
 ktap_plan $(( ${#scen[@]} * CHECKS_PER_SCENARIO + 1 ))
-ktap_msg "$("$CHARON" --version 2>/dev/null | sed "s/^Linux //"), module: $([ $HAVE_MODULE = 1 ] && echo "loaded, mode $(cat /sys/module/xfrm_csum/parameters/mode 2>/dev/null)" || echo absent), injector: $([ $HAVE_INJECTOR = 1 ] && echo loaded || echo absent)"
+ktap_msg "$("$SWAN_CHARON" --version 2>/dev/null | sed "s/^Linux //"), module: $([ $HAVE_MODULE = 1 ] && echo "loaded, mode $(cat /sys/module/xfrm_csum/parameters/mode 2>/dev/null)" || echo absent), injector: $([ $HAVE_INJECTOR = 1 ] && echo loaded || echo absent)"
 ktap_msg "expecting: $(fix_expected && echo "fix active, rekeys $([ "$REKEY_STRICT" = 1 ] && echo strict || echo "judged after learning")" || echo "stock behaviour (XFAIL on corruption)")"
 for s in "${scen[@]}"; do
 	scenario "$s"
 done
 
 # No daemon survives the test.
-left=
-for pid in "${ALL_CHARON_PIDS[@]}"; do
-	kill -0 "$pid" 2>/dev/null && left+=" $pid"
-done
-left+=$(pgrep -x charon | tr '\n' ' ')
+left=$(charon_left)
 if [ -z "${left// /}" ]; then
 	ktap_pass "no charon left running"
 else
