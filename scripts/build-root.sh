@@ -6,10 +6,12 @@
 # that bookworm's gcc rejects, and their kbuild helpers (fixdep, modpost,
 # objtool) are built for sid's libc.  The root holds gcc, make, kmod and
 # the kernel's linux-headers (with kbuild) installed as a user would have
-# them, in /usr/src/linux-headers-REL.
+# them, in /usr/src/linux-headers-REL.  With "clang" instead of a kernel:
+# a root with clang and LLVM for scripts/nipa-check.sh's clang builds
+# (Linux 7.2 needs LLVM 17 or later, bookworm has 16 at most).
 #
-# usage: scripts/build-root.sh KERNEL                  print the root's path
-#        scripts/build-root.sh [-b DIR]... KERNEL -- CMD [ARGS...]
+# usage: scripts/build-root.sh KERNEL|clang            print the root's path
+#        scripts/build-root.sh [-b DIR]... KERNEL|clang -- CMD [ARGS...]
 #
 # The second form runs CMD in the root (chroot, in a private mount
 # namespace with /proc, /dev and a private /tmp), with each DIR
@@ -26,18 +28,24 @@ binds=()
 while getopts b:h opt; do
 	case $opt in
 	b) binds+=("$(readlink -f "$OPTARG")") ;;
-	*) sed -n '11,19s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '14,22s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || die "usage: $0 [-b DIR]... KERNEL [-- CMD...]"
-kdir=$(kernel_dir "$1")
+[ $# -ge 1 ] || die "usage: $0 [-b DIR]... KERNEL|clang [-- CMD...]"
+if [ "$1" = clang ]; then
+	# What a kernel build with LLVM=1 needs, host programs included
+	what=clang
+	pkgs="clang lld llvm make bc flex bison libelf-dev libc6-dev perl"
+	want=usr/bin/clang
+else
+	# What a user installs to build a module for this kernel
+	what=$(kernel_release "$(kernel_dir "$1")")
+	pkgs="make kmod gcc-16 linux-headers-$what"
+	want=usr/src/linux-headers-$what/Makefile
+fi
 shift
-rel=$(kernel_release "$kdir")
-
-# What a user installs to build a module for this kernel.
-pkgs="make kmod gcc-16 linux-headers-$rel"
-key=sid-$rel-$(echo "$pkgs" | md5sum | cut -c1-8)
+key=sid-$what-$(echo "$pkgs" | md5sum | cut -c1-8)
 root=$CACHE/roots/$key
 
 create() {
@@ -45,7 +53,7 @@ create() {
 
 	[ -e "$root/.complete" ] && return
 	command -v mmdebstrap >/dev/null || die "mmdebstrap missing (scripts/install-deps.sh)"
-	log "build root for $rel: creating $root"
+	log "build root for $what: creating $root"
 	rm -rf "$tmp"
 	# shellcheck disable=SC2016 # $1 is the hook's argument
 	mmdebstrap --quiet --variant=essential --mode=root \
@@ -54,12 +62,11 @@ create() {
 		--include="${pkgs// /,}" \
 		--customize-hook='rm -rf "$1"/var/cache/apt/archives/*.deb' \
 		sid "$tmp" "$(debian_mirror)" >&2 ||
-		die "mmdebstrap failed for $rel"
-	[ -e "$tmp/usr/src/linux-headers-$rel/Makefile" ] ||
-		die "linux-headers-$rel missing in the new root"
+		die "mmdebstrap failed for $what"
+	[ -e "$tmp/$want" ] || die "$want missing in the new root"
 	touch "$tmp/.complete"
 	mv "$tmp" "$root"
-	log "build root for $rel: ready after $((SECONDS - start)) s"
+	log "build root for $what: ready after $((SECONDS - start)) s"
 }
 
 # Roots no clone used for two weeks (older kernels) go.

@@ -22,7 +22,7 @@
 #   build32     i386 gcc build of the touched objects, W=1
 #   clang       clang build of the touched objects, W=1, LLVM=1: a host
 #               clang of at least the kernel's minimum LLVM, else sid's
-#               in scripts/clang-root.sh (skipped with the reason when
+#               in scripts/build-root.sh clang (skipped with the reason when
 #               neither can be had)
 #   ynl         the kernel's tools/net/ynl CLI drives the module's family
 #               from module/xfrm_csum.yaml in a guest of Debian's 6.12
@@ -237,8 +237,8 @@ build() {
 	kmake=(make -s -C "$dir" O="$obj" ARCH="$arch" LOCALVERSION= -j"$jobs")
 	case $cc in
 	root-clang)
-		# sid's clang in scripts/clang-root.sh (no ccache there)
-		run=("$top/scripts/clang-root.sh" -b "$dir" -b "$obj" --)
+		# sid's clang in scripts/build-root.sh clang (no ccache there)
+		run=("$top/scripts/build-root.sh" -b "$dir" -b "$obj" clang --)
 		kmake+=(LLVM=1) ;;
 	clang*) kmake+=(LLVM="${cc#clang}" CC="ccache $cc") ;;
 	*) kmake+=(CC="ccache gcc" HOSTCC="ccache gcc") ;;
@@ -292,8 +292,8 @@ check_clang() {
 		# Debian's own: sid's clang in a root of its own (made once,
 		# cached), unless XFRM_CSUM_NO_ROOT is set
 		if [ -n "${XFRM_CSUM_NO_ROOT:-}" ] || ! command -v mmdebstrap >/dev/null ||
-		   ! "$top/scripts/clang-root.sh" >/dev/null; then
-			report clang skip "no clang >= $need here (bookworm's newest is 16) and no sid root with one (scripts/clang-root.sh)"
+		   ! "$top/scripts/build-root.sh" clang >/dev/null; then
+			report clang skip "no clang >= $need here (bookworm's newest is 16) and no sid root with one (scripts/build-root.sh clang)"
 			return 0
 		fi
 		cc=root-clang
