@@ -40,20 +40,6 @@ xcsum_require mode=drop
 UDP_COUNT=60
 TCP_BYTES=300000
 
-# expected_k ADDR1 ADDR2: the one's-complement sum of two addresses as the
-# module reports nat-k (0xffff folded to 0).
-expected_k() {
-	python3 -c '
-import ipaddress, sys
-v = 0
-for a in sys.argv[1:]:
-    b = ipaddress.ip_address(a).packed
-    v += sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
-while v > 0xffff:
-    v = (v & 0xffff) + (v >> 16)
-print(0 if v == 0xffff else v)' "$@"
-}
-
 # Original addresses for B's inbound SA over netlink.
 set_orig_nl() {
 	local out
@@ -119,7 +105,7 @@ run_case() {
 	eval "drop=\${NS0_SA${spi}_stats_dropped:-0} mism=\${NS0_SA${spi}_stats_mismatch:-0}"
 	eval "unc=\${NS0_SA${spi}_stats_unconfirmed:-0} adj=\${NS0_SA${spi}_stats_nat_adjusted:-0}"
 	eval "ver=\${NS0_SA${spi}_stats_verified:-0}"
-	want_k=$(expected_k "$ADDR_A" "$TARGET_B")
+	want_k=$(xcsum_expected_k "$ADDR_A" "$TARGET_B")
 	detail="corrupted=$INJECTED delivered_bad=$BAD missing=$SHORT state=$state"
 	detail="$detail k=$k want_k=$want_k dropped=$drop mismatch=$mism"
 	detail="$detail unconfirmed=$unc nat_adjusted=$adj verified=$ver"
@@ -198,7 +184,7 @@ run_move() {
 	state=$(xcsum_sa_field "$NS_B" $spi nat-state)
 	k=$(xcsum_sa_field "$NS_B" $spi nat-k)
 	drop=$(xcsum_sa_field "$NS_B" $spi stats.dropped)
-	want_k=$(expected_k "$ADDR_A" 203.0.113.3)
+	want_k=$(xcsum_expected_k "$ADDR_A" 203.0.113.3)
 	detail="k_before=$k1 corrupted=$INJECTED delivered_bad=$BAD missing=$SHORT"
 	detail="$detail state=$state k=$k want_k=$want_k dropped=$drop"
 	[ "$BAD" -eq 0 ] && [ "${INJECTED:-0}" -gt 0 ] || ok=1

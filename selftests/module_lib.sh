@@ -41,6 +41,20 @@ xcsum_sysfs() {
 	cat "$XCSUM_SYSFS/$1"
 }
 
+# xcsum_expected_k ADDR ADDR: the one's-complement sum of an address
+# pair, as the module reports nat-k (0xffff folded to 0).
+xcsum_expected_k() {
+	python3 -c '
+import ipaddress, sys
+v = 0
+for a in sys.argv[1:]:
+    b = ipaddress.ip_address(a).packed
+    v += sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+while v > 0xffff:
+    v = (v & 0xffff) + (v >> 16)
+print(0 if v == 0xffff else v)' "$@"
+}
+
 # xcsum_nl NS ARGS...: run the YNL client in NS, JSON output.
 xcsum_nl() {
 	local ns=$1

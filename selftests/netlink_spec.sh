@@ -37,17 +37,6 @@ export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 require_cmd python3 encap_sock udp_stream
 xcsum_require mode=drop
 
-# ynl NS ARGS...: the CLI in NS, JSON output (the spec is validated
-# against the schema once, by the first case: under TCG a validation
-# takes seconds)
-ynl() {
-	local ns=$1
-
-	shift
-	ip netns exec "$ns" python3 "$YNL_CLI" --spec "$XCSUM_SPEC" \
-		--no-schema --output-json "$@"
-}
-
 # jq_py EXPR: a Python expression over the JSON on stdin (d), printed
 jq_py() {
 	python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"
@@ -115,7 +104,7 @@ refused() {
 	local name=$1 msg=$2 out rc
 
 	shift 2
-	out=$(ynl "$NS1" "$@" 2>&1)
+	out=$(xcsum_nl "$NS1" "$@" 2>&1)
 	rc=$?
 	if [ $rc = 1 ] && grep -qE "^Netlink error: .*$msg" <<< "$out"; then
 		ktap_pass "$name"
@@ -124,20 +113,6 @@ refused() {
 		ktap_fail "$name" "exit $rc, expected extack /$msg/"
 		while read -r line; do ktap_msg "  $line"; done <<< "$out"
 	fi
-}
-
-# k_of ADDR ADDR: the one's-complement sum of an address pair, 0..0xfffe,
-# as the NAT difference K is reported
-k_of() {
-	python3 -c '
-import ipaddress, sys
-v = 0
-for a in sys.argv[1:]:
-    b = ipaddress.ip_address(a).packed
-    v += sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
-while v > 0xffff:
-    v = (v & 0xffff) + (v >> 16)
-print(v % 0xffff)' "$@"
 }
 
 # an inbound ESP-in-UDP transport SA in NS (no traffic needed: sa-set
@@ -216,36 +191,36 @@ expect_eq "policies: request attributes, types and checks match the spec" \
 
 # --- namespace operations ---------------------------------------------------
 
-out=$(ynl "$NS1" --do stats-get)
+out=$(xcsum_nl "$NS1" --do stats-get)
 expect_eq "stats-get: the spec's reply attributes" \
 	"$(keys <<< "$out")" "$(spec_attrs stats-get do-reply)" "$out"
 expect_eq "stats-get: all 0 in a new namespace" \
 	"$(jq_py 'sum(d.values())' <<< "$out")" 0 "$out"
 
-out=$(ynl "$NS1" --do config-get)
+out=$(xcsum_nl "$NS1" --do config-get)
 default_config=$out
 expect_eq "config-get: the spec's reply attributes" \
 	"$(keys <<< "$out")" "$(spec_attrs config-get do-reply)" "$out"
 expect_eq "config-get: the defaults" \
 	"$(fields mode learn confirm-packets <<< "$out")" "drop confirm 2"
 
-ynl "$NS1" --do config-set --json '{"mode": "audit", "learn": "strict",
+xcsum_nl "$NS1" --do config-set --json '{"mode": "audit", "learn": "strict",
 	"confirm-packets": 5, "event-rate": 7, "event-snaplen": 100}' >/dev/null
-out=$(ynl "$NS1" --do config-get)
+out=$(xcsum_nl "$NS1" --do config-get)
 expect_eq "config-set: every setting changed, as config-get reads it" \
 	"$(fields mode learn confirm-packets event-rate event-snaplen <<< "$out")" \
 	"audit strict 5 7 100"
 expect_eq "config-set: another namespace keeps its settings" \
-	"$(ynl "$NS2" --do config-get)" "$default_config"
+	"$(xcsum_nl "$NS2" --do config-get)" "$default_config"
 
-before=$(ynl "$NS1" --do config-get)
+before=$(xcsum_nl "$NS1" --do config-get)
 refused "config-set confirm-packets 1: refused by the policy" \
 	"integer out of range" --do config-set --json '{"confirm-packets": 1}'
 refused "config-set with nothing to set: refused" "nothing to set" \
 	--do config-set --json '{}'
 expect_eq "refused config-set requests changed nothing" \
-	"$(ynl "$NS1" --do config-get)" "$before"
-ynl "$NS1" --do config-set --json '{"mode": "drop", "learn": "confirm",
+	"$(xcsum_nl "$NS1" --do config-get)" "$before"
+xcsum_nl "$NS1" --do config-set --json '{"mode": "drop", "learn": "confirm",
 	"confirm-packets": 2}' >/dev/null
 
 # --- SAs and peers ----------------------------------------------------------
@@ -270,26 +245,26 @@ refused "sa-get of an SA that does not exist: refused" \
 	"no ESP SA with this daddr, spi and mark" \
 	--do sa-get --json "$(sa_json 2 192.0.2.2 0xfff)"
 
-ynl "$NS1" --do sa-set --json "$(sa_json 2 192.0.2.2 0x100 \
+xcsum_nl "$NS1" --do sa-set --json "$(sa_json 2 192.0.2.2 0x100 \
 	"\"orig-saddr\": \"$(hex 198.51.100.2)\", \"orig-daddr\": \"$(hex 198.51.100.1)\"")" \
 	>/dev/null
-out=$(ynl "$NS1" --do sa-get --json "$(sa_json 2 192.0.2.2 0x100)")
+out=$(xcsum_nl "$NS1" --do sa-get --json "$(sa_json 2 192.0.2.2 0x100)")
 expect_eq "sa-set, sa-get IPv4: static, the original addresses, K from them" \
 	"$(fields nat-state orig-saddr orig-daddr nat-k encap-type encap-dport <<< "$out")" \
-	"static $(hex 198.51.100.2) $(hex 198.51.100.1) $(k_of 198.51.100.2 198.51.100.1) 2 $ENCAP_PORT" \
+	"static $(hex 198.51.100.2) $(hex 198.51.100.1) $(xcsum_expected_k 198.51.100.2 198.51.100.1) 2 $ENCAP_PORT" \
 	"$out"
 expect_eq "sa-get: the spec's reply attributes" \
 	"$(keys <<< "$out")" "$(spec_attrs sa-get do-reply)" "$out"
 expect_eq "sa-get: the per-SA counters of sa-stats" \
 	"$(keys stats <<< "$out")" "$(set_attrs sa-stats)" "$out"
 
-ynl "$NS1" --do sa-set --json "$(sa_json 10 2001:db8:1::2 0x106 \
+xcsum_nl "$NS1" --do sa-set --json "$(sa_json 10 2001:db8:1::2 0x106 \
 	"\"orig-saddr\": \"$(hex 2001:db8:a::20)\", \"orig-daddr\": \"$(hex 2001:db8:a::1)\"")" \
 	>/dev/null
-out=$(ynl "$NS1" --do sa-get --json "$(sa_json 10 2001:db8:1::2 0x106)")
+out=$(xcsum_nl "$NS1" --do sa-get --json "$(sa_json 10 2001:db8:1::2 0x106)")
 expect_eq "sa-set, sa-get IPv6: static, the original addresses, K from them" \
 	"$(fields nat-state orig-saddr orig-daddr nat-k <<< "$out")" \
-	"static $(hex 2001:db8:a::20) $(hex 2001:db8:a::1) $(k_of 2001:db8:a::20 2001:db8:a::1)" \
+	"static $(hex 2001:db8:a::20) $(hex 2001:db8:a::1) $(xcsum_expected_k 2001:db8:a::20 2001:db8:a::1)" \
 	"$out"
 
 refused "sa-set with an IPv6 address on an IPv4 SA: refused" \
@@ -304,7 +279,7 @@ refused "sa-set with nothing to set: refused" \
 	"need orig-saddr, orig-daddr or relearn" \
 	--do sa-set --json "$(sa_json 2 192.0.2.2 0x100)"
 
-out=$(ynl "$NS1" --dump sa-get)
+out=$(xcsum_nl "$NS1" --dump sa-get)
 expect_eq "sa-get dump: the two entries" \
 	"$(jq_py '" ".join(str(s["spi"]) for s in sorted(d, key=lambda s: s["spi"]))' <<< "$out")" \
 	"$((0x100)) $((0x106))" "$out"
@@ -312,9 +287,9 @@ expect_eq "sa-get dump: the spec's reply attributes" \
 	"$(jq_py '" | ".join(sorted({" ".join(sorted(s)) for s in d}))' <<< "$out")" \
 	"$(spec_attrs sa-get dump-reply)"
 
-ynl "$NS1" --do sa-set --json "$(sa_json 2 192.0.2.2 0x100 '"relearn": true')" \
+xcsum_nl "$NS1" --do sa-set --json "$(sa_json 2 192.0.2.2 0x100 '"relearn": true')" \
 	>/dev/null
-out=$(ynl "$NS1" --do sa-get --json "$(sa_json 2 192.0.2.2 0x100)")
+out=$(xcsum_nl "$NS1" --do sa-get --json "$(sa_json 2 192.0.2.2 0x100)")
 expect_eq "sa-set relearn: learning, no original addresses, no K" \
 	"$(fields nat-state orig-saddr orig-daddr nat-k <<< "$out")" \
 	"learning - - -" "$out"
@@ -328,20 +303,20 @@ refused "peer-set with an encapsulation type that is none: refused" \
 	"encap-type must be ESP-in-UDP" --do peer-set \
 	--json "{${peer/\"encap-type\": 2/\"encap-type\": 1},
 		 \"orig-saddr\": \"$(hex 198.51.100.2)\"}"
-ynl "$NS1" --do peer-set --json "{$peer,
+xcsum_nl "$NS1" --do peer-set --json "{$peer,
 	\"orig-saddr\": \"$(hex 198.51.100.2)\",
 	\"orig-daddr\": \"$(hex 198.51.100.1)\"}" >/dev/null
-out=$(ynl "$NS1" --dump peer-get)
+out=$(xcsum_nl "$NS1" --dump peer-get)
 p=$(jq_py 'json.dumps(next((p for p in d if p["encap-sport"] == 4501), {}))' \
 	<<< "$out")
 expect_eq "peer-set, peer-get: the mapping, static, K from the addresses" \
 	"$(fields saddr daddr encap-type encap-sport encap-dport nat-state nat-k <<< "$p")" \
-	"$(hex 203.0.113.1) $(hex 192.0.2.2) 2 4501 $ENCAP_PORT static $(k_of 198.51.100.2 198.51.100.1)" \
+	"$(hex 203.0.113.1) $(hex 192.0.2.2) 2 4501 $ENCAP_PORT static $(xcsum_expected_k 198.51.100.2 198.51.100.1)" \
 	"$out"
 expect_eq "peer-get: the spec's reply attributes" \
 	"$(keys <<< "$p")" "$(spec_attrs peer-get dump-reply)" "$out"
 expect_eq "peer-get in another namespace: empty" \
-	"$(ynl "$NS2" --dump peer-get)" "[]"
+	"$(xcsum_nl "$NS2" --dump peer-get)" "[]"
 
 # --- events -----------------------------------------------------------------
 
@@ -350,13 +325,13 @@ expect_eq "peer-get in another namespace: empty" \
 ev=$(mktemp)
 defer rm -f "$ev"
 if ! topo_create direct || ! use_family 4 || ! sa_setup -e udp -c null ||
-   ! ynl "$NS_B" --do sa-set --json "$(sa_json 2 "$ADDR_B" "$SPI_AB" \
+   ! xcsum_nl "$NS_B" --do sa-set --json "$(sa_json 2 "$ADDR_B" "$SPI_AB" \
 	"\"orig-saddr\": \"$(hex 198.51.100.99)\"")" >/dev/null ||
-   ! ynl "$NS_B" --do config-set --json '{"event-snaplen": 64}' >/dev/null
+   ! xcsum_nl "$NS_B" --do config-set --json '{"event-snaplen": 64}' >/dev/null
 then
 	ktap_fail "event-ntf: a mismatch, decoded from the spec" "setup failed"
 else
-	bg_start ynl "$NS_B" --subscribe events --sleep 300 > "$ev" 2>&1
+	bg_start xcsum_nl "$NS_B" --subscribe events --sleep 300 > "$ev" 2>&1
 	# The group's id may be beyond what /proc/net/netlink shows: send
 	# until an event comes, every datagram is a mismatch
 	for ((i = 0; i < 10; i++)); do
