@@ -29,16 +29,7 @@ require_root
 require_cmd ip nft socat python3 tcpdump encap_sock udp_stream
 
 ktap_header
-[ -x "$XC" ] || { ktap_fail "xfrm-csum binary" "$XC not built (make -C tools/xfrm-csum)"; ktap_finish; }
-if ! { [ -n "${XFRM_CSUM_MODDIR:-}" ] && [ -f "$XFRM_CSUM_MODDIR/xfrm_csum.ko" ]; } &&
-   ! modprobe -nq xfrm_csum 2>/dev/null; then
-	ksft_skip_all "xfrm_csum.ko not built (XFRM_CSUM_MODDIR)"
-fi
-inject_aead_load || ksft_skip_all "injector xfrm_csum_inject not available"
-if [ ! -d /sys/module/xfrm_csum ]; then
-	load_module xfrm_csum || { ktap_fail "load xfrm_csum"; ktap_finish; }
-	trap 'cleanup_all; unload_module xfrm_csum' EXIT
-fi
+cli_module_setup
 
 check() {
 	local name=$1

@@ -580,3 +580,19 @@ poison_transfer() {
 		inject_pedit_stop
 	fi
 }
+
+# cli_module_setup: for tests of the CLI ($XC) against traffic, after
+# ktap_header: the binary built, xfrm_csum.ko and the injector loaded (the
+# module unloaded at exit if loaded here); fails or skips the test if not.
+cli_module_setup() {
+	[ -x "$XC" ] || { ktap_fail "xfrm-csum binary" "$XC not built (make -C tools/xfrm-csum)"; ktap_finish; }
+	if ! { [ -n "${XFRM_CSUM_MODDIR:-}" ] && [ -f "$XFRM_CSUM_MODDIR/xfrm_csum.ko" ]; } &&
+	   ! modprobe -nq xfrm_csum 2>/dev/null; then
+		ksft_skip_all "xfrm_csum.ko not built (XFRM_CSUM_MODDIR)"
+	fi
+	inject_aead_load || ksft_skip_all "injector xfrm_csum_inject not available"
+	if [ ! -d /sys/module/xfrm_csum ]; then
+		load_module xfrm_csum || { ktap_fail "load xfrm_csum"; ktap_finish; }
+		trap 'cleanup_all; unload_module xfrm_csum' EXIT
+	fi
+}
