@@ -587,11 +587,12 @@ rekey_phase() {
 			REKEY_DETAIL="SA states not $want; $REKEY_DETAIL"
 			return
 		done
-		# Entries are read after each round; in the guests of make check
-		# the rekeyed SAs were never found by their outbound SPI on A
-		# (0 of 3 read): report, judge what was read.
-		[ "$nstates" -lt "$REKEYS" ] &&
-			REKEY_DETAIL="$nstates SA states read (NAT state of the rest not judged); $REKEY_DETAIL"
+		# every rekeyed SA's state must have been read (the known
+		# defect in the header: none is found today)
+		if [ "$nstates" -lt "$REKEYS" ]; then
+			REKEY_DETAIL="only $nstates SA states read; $REKEY_DETAIL"
+			return
+		fi
 	fi
 	[ "$bad" -eq 0 ] && [ "${TCP_RECEIVED:-0}" = 1000000 ] && REKEY_OK=0
 }
