@@ -596,3 +596,60 @@ cli_module_setup() {
 		trap 'cleanup_all; unload_module xfrm_csum' EXIT
 	fi
 }
+
+# --- xfrm_csum.ko under the IKE daemon tests ----------------------------------
+
+MODE_PARAM=/sys/module/xfrm_csum/parameters/mode
+HAVE_MODULE=0
+LOADED_MODULE=0
+SAVED_MODE=''
+XC=''
+# shellcheck disable=SC2034 # set by the tests that load the injector
+HAVE_INJECTOR=0
+
+# daemon_module_setup: the module in drop mode for the daemons' namespaces
+# (they take its defaults), if it was built: otherwise a stock kernel run.
+# XC is the xfrm-csum client, if there is one.  daemon_module_restore
+# undoes it at exit.
+daemon_module_setup() {
+	local c
+
+	if [ ! -d /sys/module/xfrm_csum ] && load_module xfrm_csum; then
+		LOADED_MODULE=1
+	fi
+	if [ -d /sys/module/xfrm_csum ]; then
+		HAVE_MODULE=1
+		SAVED_MODE=$(cat "$MODE_PARAM" 2>/dev/null)
+		echo drop > "$MODE_PARAM" 2>/dev/null
+	fi
+	for c in "${XFRM_CSUM_CLI:-}" "$SELFTEST_DIR/../tools/xfrm-csum/xfrm-csum" \
+		 "$(command -v xfrm-csum)"; do
+		[ -n "$c" ] && [ -x "$c" ] && { XC=$c; break; }
+	done
+	if [ $HAVE_MODULE = 1 ] && [ -z "$XC" ]; then
+		ktap_msg "module loaded but no xfrm-csum client: per-SA checks skipped"
+	fi
+}
+
+daemon_module_restore() {
+	[ -n "$SAVED_MODE" ] && echo "$SAVED_MODE" > "$MODE_PARAM" 2>/dev/null
+	[ "$LOADED_MODULE" = 1 ] && unload_module xfrm_csum
+}
+
+# sa_field NS SPI KEY: one field of the module's entry for SPI in NS
+# ("nat_state", "stats.mismatch"), from "xfrm-csum -j sa".
+sa_field() {
+	ip netns exec "$1" "$XC" -j sa | python3 -c '
+import json, sys
+spi, key = int(sys.argv[1], 16), sys.argv[2].split(".")
+try:
+    sas = json.load(sys.stdin)
+except ValueError:
+    sas = []
+for e in sas:
+    if int(e["spi"], 16) == spi:
+        for k in key:
+            e = e.get(k, "") if isinstance(e, dict) else ""
+        print(e)
+        break' "$2" "$3"
+}

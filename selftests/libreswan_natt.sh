@@ -82,58 +82,12 @@ require_cmd ip nft socat xxd certutil udp_stream python3
 
 # --- the module and its client ------------------------------------------------
 
-XC=
-HAVE_MODULE=0
-LOADED_MODULE=0
-MODE_PARAM=/sys/module/xfrm_csum/parameters/mode
-SAVED_MODE=
-HAVE_INJECTOR=0
-
-find_cli() {
-	local c
-
-	for c in "${XFRM_CSUM_CLI:-}" "$SELFTEST_DIR/../tools/xfrm-csum/xfrm-csum" \
-		 "$(command -v xfrm-csum)"; do
-		[ -n "$c" ] && [ -x "$c" ] && { XC=$c; return 0; }
-	done
-	return 1
-}
-
 setup_module() {
-	if [ ! -d /sys/kernel/xfrm_csum ] && load_module xfrm_csum; then
-		LOADED_MODULE=1
-	fi
-	[ -d /sys/kernel/xfrm_csum ] && HAVE_MODULE=1
-	if [ $HAVE_MODULE = 1 ]; then
-		SAVED_MODE=$(cat $MODE_PARAM)
-		echo drop > $MODE_PARAM
-	fi
-	find_cli || XC=
-	if [ $HAVE_MODULE = 1 ] && [ -z "$XC" ]; then
-		ktap_msg "module loaded but no xfrm-csum client: per-SA checks skipped"
-	fi
+	daemon_module_setup
 }
 
 per_sa_ok() {
 	[ $HAVE_MODULE = 1 ] && [ -n "$XC" ]
-}
-
-# sa_field NS SPI KEY: one field of the module's entry for SPI
-# ("stats.mismatch"), from "xfrm-csum -j sa".
-sa_field() {
-	ip netns exec "$1" "$XC" -j sa | python3 -c '
-import json, sys
-spi, key = int(sys.argv[1], 16), sys.argv[2].split(".")
-try:
-    sas = json.load(sys.stdin)
-except ValueError:
-    sas = []
-for e in sas:
-    if int(e["spi"], 16) == spi:
-        for k in key:
-            e = e.get(k, "") if isinstance(e, dict) else ""
-        print(e)
-        break' "$2" "$3"
 }
 
 # sa_spis NS: SPIs of the module's entries, one per line.
@@ -601,8 +555,7 @@ rekey_phase() {
 
 final_cleanup() {
 	cleanup_all
-	[ -n "$SAVED_MODE" ] && echo "$SAVED_MODE" > "$MODE_PARAM" 2>/dev/null
-	[ "$LOADED_MODULE" = 1 ] && unload_module xfrm_csum
+	daemon_module_restore
 }
 trap final_cleanup EXIT
 

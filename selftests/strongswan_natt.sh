@@ -48,70 +48,18 @@ require_cmd ip nft socat xxd swanctl udp_stream python3
 
 # --- the module and its client ------------------------------------------------
 
-XC=
-HAVE_MODULE=0
-LOADED_MODULE=0
-MODE_PARAM=/sys/module/xfrm_csum/parameters/mode
-SAVED_MODE=
-HAVE_INJECTOR=0
-
-find_cli() {
-	local c
-
-	for c in "${XFRM_CSUM_CLI:-}" "$SELFTEST_DIR/../tools/xfrm-csum/xfrm-csum" \
-		 "$(command -v xfrm-csum)"; do
-		[ -n "$c" ] && [ -x "$c" ] && { XC=$c; return 0; }
-	done
-	return 1
-}
-
 # The module in drop mode, if it was built; otherwise a stock kernel run.
 setup_module() {
-	if [ ! -d /sys/kernel/xfrm_csum ] && load_module xfrm_csum; then
-		LOADED_MODULE=1
-	fi
-	[ -d /sys/kernel/xfrm_csum ] && HAVE_MODULE=1
-	# The scenario namespaces take the module's defaults: drop mode,
-	# whatever an earlier test left (restored at exit).
-	if [ $HAVE_MODULE = 1 ]; then
-		SAVED_MODE=$(cat $MODE_PARAM)
-		echo drop > $MODE_PARAM
-	fi
+	daemon_module_setup
 	# The module inherits the NAT difference across rekeys; a kernel
 	# patched with the series learns each SA afresh.
 	REKEY_STRICT=${SWAN_REKEY_STRICT:-$HAVE_MODULE}
 	REKEY=${SWAN_REKEY:-$([ "$REKEY_STRICT" = 1 ] && echo 4 || echo 8)}
-	find_cli || XC=
-	if [ $HAVE_MODULE = 1 ] && [ -z "$XC" ]; then
-		ktap_msg "module loaded but no xfrm-csum client: per-SA checks skipped"
-	fi
-}
-
-# The module's per-SA table of NS as JSON ("xfrm-csum -j sa").
-sa_json() {
-	ip netns exec "$1" "$XC" -j sa
-}
-
-# sa_field NS SPI KEY: one field of the entry for SPI ("stats.mismatch").
-sa_field() {
-	sa_json "$1" | python3 -c '
-import json, sys
-spi, key = int(sys.argv[1], 16), sys.argv[2].split(".")
-try:
-    sas = json.load(sys.stdin)
-except ValueError:
-    sas = []
-for e in sas:
-    if int(e["spi"], 16) == spi:
-        for k in key:
-            e = e.get(k, "") if isinstance(e, dict) else ""
-        print(e)
-        break' "$2" "$3"
 }
 
 # sa_spis NS: SPIs of the module's entries, one per line.
 sa_spis() {
-	sa_json "$1" | python3 -c '
+	ip netns exec "$1" "$XC" -j sa | python3 -c '
 import json, sys
 try:
     sas = json.load(sys.stdin)
@@ -408,8 +356,7 @@ rekey_phase() {
 # unload only at the very end, if this test loaded it.
 final_cleanup() {
 	cleanup_all
-	[ -n "$SAVED_MODE" ] && echo "$SAVED_MODE" > $MODE_PARAM 2>/dev/null
-	[ $LOADED_MODULE = 1 ] && unload_module xfrm_csum
+	daemon_module_restore
 }
 trap final_cleanup EXIT
 

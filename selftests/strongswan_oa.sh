@@ -62,12 +62,6 @@ require_cmd ip nft socat xxd swanctl udp_stream python3
 [ -f "$SWAN_PLUGIN" ] ||
 	ksft_skip_all "no patched kernel-netlink plugin at $SWAN_PLUGIN (scripts/build-strongswan.sh)"
 
-HAVE_MODULE=0
-LOADED_MODULE=0
-HAVE_INJECTOR=0
-MODE_PARAM=/sys/module/xfrm_csum/parameters/mode
-SAVED_MODE=
-
 # --- topology -------------------------------------------------------------------
 
 # topo_nat_r: B behind R, R forwards IKE and NAT-T to B and masquerades
@@ -140,14 +134,9 @@ scenario_addrs() {
 # --- module, injector -------------------------------------------------------------
 
 setup_module() {
-	if [ ! -d /sys/module/xfrm_csum ] && load_module xfrm_csum; then
-		LOADED_MODULE=1
-	fi
-	if [ -d /sys/module/xfrm_csum ] && [ -f "$XCSUM_YNL" ]; then
-		HAVE_MODULE=1
-		SAVED_MODE=$(cat $MODE_PARAM 2>/dev/null)
-		echo drop > $MODE_PARAM 2>/dev/null
-	fi
+	daemon_module_setup
+	# the per-SA checks here use the YNL client
+	[ -f "$XCSUM_YNL" ] || HAVE_MODULE=0
 }
 
 # inject_first: corrupt the next eligible packet of any SA, and only that.
@@ -564,8 +553,7 @@ rekey_entries() {
 final_cleanup() {
 	cleanup_all
 	inject_off
-	[ -n "$SAVED_MODE" ] && echo "$SAVED_MODE" > $MODE_PARAM 2>/dev/null
-	[ $LOADED_MODULE = 1 ] && unload_module xfrm_csum
+	daemon_module_restore
 }
 trap final_cleanup EXIT
 
