@@ -88,6 +88,30 @@ estimate() {
 		"$times_file" 2>/dev/null || echo 100000
 }
 
+# Priorities, once before the run: a job's estimate plus the longest chain
+# of jobs waiting for it (critical path), so that a short build that a long
+# guest needs starts before a longer job nothing waits for.
+declare -A J_PRIO
+prioritize() {
+	local n d p changed=1
+
+	for n in "${J_ORDER[@]}"; do
+		J_PRIO[$n]=$(estimate "$n")
+	done
+	while [ "$changed" = 1 ]; do
+		changed=0
+		for n in "${J_ORDER[@]}"; do
+			for d in ${J_NEEDS[$n]}; do
+				p=$(( $(estimate "$d") + J_PRIO[$n] ))
+				if [ "$p" -gt "${J_PRIO[$d]}" ]; then
+					J_PRIO[$d]=$p
+					changed=1
+				fi
+			done
+		done
+	done
+}
+
 ready() {
 	local d
 
@@ -159,7 +183,7 @@ run_all() {
 			best='' best_t=-1
 			for n in "${J_ORDER[@]}"; do
 				ready "$n" || continue
-				t=$(estimate "$n")
+				t=${J_PRIO[$n]}
 				[ "$t" -gt "$best_t" ] && { best=$n; best_t=$t; }
 			done
 			[ -n "$best" ] || break
@@ -195,6 +219,7 @@ save_times() {
 }
 
 select_jobs
+prioritize
 start=$SECONDS
 run_all
 total=$((SECONDS - start))
