@@ -169,14 +169,12 @@ finish_job() {
 }
 
 run_all() {
-	local running=0 n best best_t t pid rc progress
+	local running=0 n best best_t t pid rc
 
 	while true; do
-		progress=0
 		for n in "${J_ORDER[@]}"; do
 			if [ "${J_STATE[$n]}" = pending ] && blocked "$n"; then
 				J_STATE[$n]=blocked
-				progress=1
 			fi
 		done
 		while [ "$running" -lt "$slots" ]; do
@@ -189,7 +187,6 @@ run_all() {
 			[ -n "$best" ] || break
 			start_job "$best"
 			running=$((running + 1))
-			progress=1
 		done
 		[ "$running" -gt 0 ] || break
 		wait -n -p pid
@@ -200,7 +197,6 @@ run_all() {
 				running=$((running - 1))
 			fi
 		done
-		[ "$progress" = 1 ] || [ "$running" -gt 0 ] || break
 	done
 }
 
@@ -238,6 +234,8 @@ for n in "${J_ORDER[@]}"; do
 		printf 'FAIL    %-44s %5s s (exit %s)\n' "$n" "${J_TIME[$n]}" "${J_RC[$n]}" ;;
 	blocked) failed=$((failed + 1))
 		printf 'BLOCKED %-44s (a job it needs failed)\n' "$n" ;;
+	pending) failed=$((failed + 1))
+		printf 'NOT RUN %-44s (never became ready)\n' "$n" ;;
 	esac
 done
 echo "=== summary: guest tests (seconds in the guest)"
