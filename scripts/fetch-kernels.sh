@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch Debian kernel images and matching headers into build/kernels/ with
-# apt-get download + dpkg-deb -x.  Nothing is installed on the host.
+# Fetch Debian kernel images and matching headers into the cache outside
+# the clone (build/kernels/<release> links there) with apt-get download +
+# dpkg-deb -x.  Nothing is installed on the host.
 #
 # usage: scripts/fetch-kernels.sh [6.1|6.12|7.2|all]
 #
@@ -10,7 +11,8 @@
 # Debian unstable through a private list under build/apt-sid (see sid_apt
 # in common.sh).  The newest ABI of each series is used unless kernels.pin
 # names one ("6.1 6.1.0-56-amd64").  Each kernel ends up in
-# build/kernels/<release>/ with a "build/kernels/<series>" symlink to it:
+# $CACHE/kernels/<release>/, linked as build/kernels/<release>, with a
+# "build/kernels/<series>" symlink to that:
 #   boot/vmlinuz-<release>, boot/vmlinux (PVH-bootable ELF),
 #   lib/modules/<release>/ (depmod'ed, build -> the extracted headers)
 #   usr/src/linux-headers-<release>/ (the headers; those of 7.2 need sid's
@@ -126,18 +128,34 @@ extract_vmlinux() {
 }
 
 fetch() {
-	local series=$1 rel dest hdr mod
+	local series=$1 rel dest lock
 
 	if sid_series "$series"; then
 		sid_update
 	fi
 	rel=$(resolve "$series")
-	dest=$KERNELS/$rel
-	if [ -e "$dest/.complete" ]; then
-		ln -sfn "$rel" "$KERNELS/$series"
-		log "kernel $series: $rel (cached)"
-		return
+	# unpacked once into the cache, shared by every clone (read-only
+	# after: guests write to an overlay, modules build elsewhere)
+	dest=$CACHE/kernels/$rel
+	mkdir -p "$CACHE/kernels" "$CACHE/locks" "$KERNELS"
+	exec {lock}> "$CACHE/locks/kernel-$rel"
+	flock "$lock"
+	if [ ! -e "$dest/.complete" ]; then
+		unpack "$series" "$rel" "$dest"
+	else
+		log "kernel $series: $rel (cached in $dest)"
 	fi
+	exec {lock}>&-
+	# an older clone unpacked it in place
+	[ -L "$KERNELS/$rel" ] || rm -rf "${KERNELS:?}/$rel"
+	ln -sfn "$dest" "$KERNELS/$rel"
+	ln -sfn "$rel" "$KERNELS/$series"
+}
+
+# unpack SERIES RELEASE DEST: download and extract the packages of RELEASE
+unpack() {
+	local series=$1 rel=$2 dest=$3 hdr mod
+
 	log "kernel $series: fetching $rel"
 	rm -rf "$dest" "$dest.debs"
 	mkdir -p "$dest.debs"
@@ -178,7 +196,6 @@ fetch() {
 	depmod -b "$dest" "$rel"
 	rm -rf "$dest.debs"
 	touch "$dest/.complete"
-	ln -sfn "$rel" "$KERNELS/$series"
 	log "kernel $series: $rel ready in $dest"
 }
 
