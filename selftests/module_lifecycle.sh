@@ -18,7 +18,9 @@
 #   updated (XFRM_MSG_UPDSA), the old ones deleted, round after round,
 #   behind a NAT while UDP runs: traffic moves to each new SA and is
 #   checked there, the entries of deleted SAs are freed.
-# Counts scale with XFRM_CSUM_LIFECYCLE_SCALE (default 1).
+# Rounds of the flush and rekey cases: XFRM_CSUM_LIFECYCLE_ROUNDS (10);
+# reloads: XFRM_CSUM_LIFECYCLE_RELOADS (5); namespaces of the teardown
+# case: XFRM_CSUM_LIFECYCLE_NETNS (8).
 
 # shellcheck source=ipsec_lib.sh
 source "$(dirname "$0")/ipsec_lib.sh"
@@ -30,7 +32,9 @@ source "$(dirname "$0")/module_lib.sh"
 require_cmd ip python3 encap_sock udp_stream
 xcsum_require mode=drop
 
-SCALE=${XFRM_CSUM_LIFECYCLE_SCALE:-1}
+ROUNDS=${XFRM_CSUM_LIFECYCLE_ROUNDS:-10}
+RELOADS=${XFRM_CSUM_LIFECYCLE_RELOADS:-5}
+NETNS=${XFRM_CSUM_LIFECYCLE_NETNS:-8}
 # The module's sweep interval (XFRM_CSUM_GC_INTERVAL) and a margin: a
 # sweep re-armed on freed memory fires within this.
 GC_WAIT=12
@@ -98,7 +102,7 @@ udp_flow() {
 # it likely.
 run_teardown_expiry() {
 	local name="namespaces torn down while hard expiries fire"
-	local nns=$((8 * SCALE)) sas=25 spread=15 mark i ns holders=()
+	local nns=$NETNS sas=25 spread=15 mark i ns holders=()
 	local ok=0 detail="" t0 span per=0 life
 
 	mark=$(klog_mark)
@@ -130,7 +134,7 @@ run_teardown_expiry() {
 # one or two seconds and deleted around then.
 run_reload_churn() {
 	local name="reload under traffic while namespaces with expiring SAs churn"
-	local mark stop churn i ok=0 detail="" loops seen=0 reloads=$((5 * SCALE)) c
+	local mark stop churn i ok=0 detail="" loops seen=0 reloads=$RELOADS c
 
 	mark=$(klog_mark)
 	if ! topo_create direct || ! use_family 4 || ! sa_setup -c gcm -e udp; then
@@ -179,7 +183,7 @@ run_reload_churn() {
 # new SAs.
 run_flush_traffic() {
 	local name="SA flush under traffic, entries freed"
-	local mark base r rounds=$((10 * SCALE)) ok=0 detail="" c seen=0 peak=0 e
+	local mark base r rounds=$ROUNDS ok=0 detail="" c seen=0 peak=0 e
 
 	mark=$(klog_mark)
 	base=$(entries)
@@ -237,7 +241,7 @@ rekey_states() {
 # copied again, XFRM_MSG_UPDSA) before traffic moves to it.
 run_rekey() {
 	local name="rekey churn behind a NAT under traffic"
-	local mark base r rounds=$((10 * SCALE)) ok=0 detail="" c seen=0
+	local mark base r rounds=$ROUNDS ok=0 detail="" c seen=0
 	local oab oba nab nba e peak=0
 
 	mark=$(klog_mark)
@@ -283,8 +287,14 @@ run_rekey() {
 
 ktap_header
 ktap_plan 4
+# case times, to size the counts above for a debug guest
+t0=$SECONDS
 run_teardown_expiry
+ktap_msg "  $((SECONDS - t0)) s"; t0=$SECONDS
 run_reload_churn
+ktap_msg "  $((SECONDS - t0)) s"; t0=$SECONDS
 run_flush_traffic
+ktap_msg "  $((SECONDS - t0)) s"; t0=$SECONDS
 run_rekey
+ktap_msg "  $((SECONDS - t0)) s"
 ktap_finish
