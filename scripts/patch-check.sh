@@ -33,6 +33,9 @@
 #               running the same tests, for the regression comparison
 #               (repro_poison.sh with XFRM_CSUM_EXPECT=bug: its "pass"
 #               there means the bug was reproduced); not in the default
+# XFRM_CSUM_TIER=core (make check) runs the core tier of repro_poison.sh
+# in the guests: its NAT-T cases with the aead injector.
+#
 # Default: apply checkpatch build w1 test 6.12 6.1.  Results of the guest runs
 # are kept in build/patch-check/ (KTAP); the comparison is printed when
 # both exist.
@@ -95,12 +98,19 @@ touched_objs() {
 		grep -v '^tools/' | sed 's/\.c$/.o/'
 }
 
+# ksft_hdr DEST: where stage_ksft keeps the uapi headers for DEST
+ksft_hdr() {
+	echo "$CACHE/ksft-hdr/$(basename "$1")"
+}
+
 # stage_ksft TREE DEST: the net selftests with nettest and ipsec built;
-# the tree's uapi headers in DEST.hdr, kept while the tree's content
-# outside tools/ is the same (installing them takes minutes on a loaded
-# machine)
+# the tree's uapi headers in the cache (ksft_hdr), kept across clones while
+# the tree's content outside tools/ is the same (installing them takes a
+# minute, several on a loaded machine)
 stage_ksft() {
-	local tree=$1 dest=$2 sel=$1/tools/testing/selftests hdr=$2.hdr id
+	local tree=$1 dest=$2 sel=$1/tools/testing/selftests hdr id lock
+
+	hdr=$(ksft_hdr "$dest")
 
 	rm -rf "$dest"
 	mkdir -p "$dest"
@@ -115,6 +125,9 @@ stage_ksft() {
 		# the tree without tools/: a selftest change keeps them
 		id=$(git -C "$tree" ls-tree HEAD 2>/dev/null |
 		     grep -v $'\ttools$' | sha256sum | cut -c1-16)
+		mkdir -p "$CACHE/ksft-hdr" "$CACHE/locks"
+		exec {lock}> "$CACHE/locks/ksft-hdr-$(basename "$dest")"
+		flock "$lock"
 		if [ "$(cat "$hdr/.tree" 2>/dev/null)" != "$id" ] ||
 		   ! git -C "$tree" diff --quiet HEAD 2>/dev/null; then
 			rm -rf "$hdr"
@@ -123,6 +136,7 @@ stage_ksft() {
 					headers_install >/dev/null
 			echo "$id" > "$hdr/.tree"
 		fi
+		exec {lock}>&-
 		gcc -O2 -Wall -isystem "$hdr/usr/include" \
 			-o "$dest/net/xfrm_encap_oa" "$dest/net/xfrm_encap_oa.c" ||
 			die "building xfrm_encap_oa failed"
@@ -288,6 +302,7 @@ guest() {
 	log "booting $kernel: ${opts[*]} $*"
 	"${slot[@]}" "$top/scripts/vm-run.sh" -k "$kernel" -m 2048 -t 2700 \
 		-e "XFRM_CSUM_EXPECT=${expect:-fixed}" \
+		-e "XFRM_CSUM_TIER=${XFRM_CSUM_TIER:-full}" \
 		-e "XFRM_CSUM_MODDIR=$BUILD/modules/$(kernel_release "$kernel")" \
 		-- "$top/scripts/patch-guest.sh" "${opts[@]}" "$ksft" "$@" \
 		> "$ktap" 2>&1
@@ -354,7 +369,7 @@ step_base() {
 	[ -f "$tree/$nat_csum" ] || step_apply
 	stage_ksft "$src" "$ksft"
 	cp "$tree/$nat_csum" "$ksft/net/"
-	gcc -O2 -Wall -isystem "$BUILD/ksft/$name.hdr/usr/include" \
+	gcc -O2 -Wall -isystem "$(ksft_hdr "$BUILD/ksft/$name")/usr/include" \
 		-o "$ksft/net/xfrm_encap_oa" \
 		"$tree/${nat_csum%/*}/xfrm_encap_oa.c" 2>/dev/null ||
 		cp "$BUILD/ksft/$name/net/xfrm_encap_oa" "$ksft/net/" || true

@@ -14,6 +14,10 @@
 #
 # Both injectors: the AES-GCM wrapper module (aead) and cipher_null + tc
 # pedit (pedit).  Both topologies: direct veth, and a real NAT.
+# XFRM_CSUM_TIER=core runs the NAT-T cases with the aead injector only
+# (16 of 32): make check's run on the patched kernel, whose own
+# xfrm_nat_csum.sh injects with tc pedit, while the plain ESP cases run
+# on Debian's 6.12.
 
 source "$(dirname "$0")/ipsec_lib.sh"
 
@@ -21,12 +25,15 @@ require_root
 require_cmd ip tc nft socat xxd ethtool encap_sock udp_stream
 
 cases=()
+injectors="aead pedit" plain=1
+[ "${XFRM_CSUM_TIER:-full}" = core ] && injectors=aead plain=0
 for topo in direct nat; do
 	for fam in 4 6; do
 		for proto in udp tcp; do
-			for inj in aead pedit; do
+			for inj in $injectors; do
 				cases+=("$topo $fam $proto udp $inj")
-				[ $topo = direct ] && cases+=("$topo $fam $proto none $inj")
+				[ $topo = direct ] && [ $plain = 1 ] &&
+					cases+=("$topo $fam $proto none $inj")
 			done
 			cases+=("$topo $fam $proto tcp aead")
 		done
