@@ -241,7 +241,9 @@ done
 echo "=== summary: guest tests (seconds in the guest)"
 for n in "${J_ORDER[@]}"; do
 	[ -f "$(logfile "$n")" ] || continue
-	sed -n 's/^# \([^ ]*\): exit \([0-9]*\) after \([0-9]*\) s$/\3 \2 \1/p' "$(logfile "$n")" |
+	# guest output comes through a serial console: CRLF
+	tr -d '\r' < "$(logfile "$n")" |
+		sed -n 's/^# \([^ ]*\): exit \([0-9]*\) after \([0-9]*\) s$/\3 \2 \1/p' |
 		while read -r secs rc t; do
 			printf '%5s s  %-22s %-30s exit %s\n' "$secs" "$n" "$t" "$rc"
 		done
