@@ -237,9 +237,14 @@ build() {
 	kmake=(make -s -C "$dir" O="$obj" ARCH="$arch" LOCALVERSION= -j"$jobs")
 	case $cc in
 	root-clang)
-		# sid's clang in scripts/build-root.sh clang (no ccache there)
+		# sid's clang in scripts/build-root.sh clang (no ccache
+		# there), which binds the trees at their real paths: build/src
+		# and build/obj are links into the cache
+		mkdir -p "$obj"
+		dir=$(readlink -f "$dir") obj=$(readlink -f "$obj")
 		run=("$top/scripts/build-root.sh" -b "$dir" -b "$obj" clang --)
-		kmake+=(LLVM=1) ;;
+		kmake=(make -s -C "$dir" O="$obj" ARCH="$arch" LOCALVERSION=
+		       -j"$jobs" LLVM=1) ;;
 	clang*) kmake+=(LLVM="${cc#clang}" CC="ccache $cc") ;;
 	*) kmake+=(CC="ccache gcc" HOSTCC="ccache gcc") ;;
 	esac
