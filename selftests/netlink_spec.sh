@@ -281,6 +281,10 @@ refused "sa-set with an IPv6 address on an IPv4 SA: refused" \
 	"address length does not match the family" \
 	--do sa-set --json "$(sa_json 2 192.0.2.2 0x100 \
 		"\"orig-saddr\": \"$(hex 2001:db8::1)\"")"
+# the minimum length the policy dump cannot show (see above), by its effect
+refused "sa-set with a 2-byte original address: refused by the policy" \
+	"binary attribute size out of range" \
+	--do sa-set --json "$(sa_json 2 192.0.2.2 0x100 '"orig-saddr": "c633"')"
 refused "sa-set on a tunnel mode SA: refused" \
 	"not transport mode with encapsulation" \
 	--do sa-set --json "$(sa_json 2 192.0.2.2 0x200 \
