@@ -35,14 +35,21 @@ cache_setup() {
 	done
 }
 
-# with_lock NAME CMD...: run CMD holding a lock shared by every clone that
-# uses the cache (one tree or object tree is never built by two at once).
+# with_lock NAME CMD...: run CMD, a command or one of the caller's
+# functions, holding a lock shared by every clone that uses the cache (one
+# tree or object tree is never built by two at once).  Under set -e a
+# failing CMD ends the script, which drops the lock.
 with_lock() {
-	local name=$1
+	local name=$1 fd rc
 
 	shift
 	mkdir -p "$CACHE/locks"
-	flock "$CACHE/locks/$name" "$@"
+	exec {fd}> "$CACHE/locks/$name"
+	flock "$fd"
+	"$@"
+	rc=$?
+	exec {fd}>&-
+	return "$rc"
 }
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }

@@ -128,7 +128,7 @@ extract_vmlinux() {
 }
 
 fetch() {
-	local series=$1 rel dest lock
+	local series=$1 rel dest
 
 	if sid_series "$series"; then
 		sid_update
@@ -137,25 +137,23 @@ fetch() {
 	# unpacked once into the cache, shared by every clone (read-only
 	# after: guests write to an overlay, modules build elsewhere)
 	dest=$CACHE/kernels/$rel
-	mkdir -p "$CACHE/kernels" "$CACHE/locks" "$KERNELS"
-	exec {lock}> "$CACHE/locks/kernel-$rel"
-	flock "$lock"
-	if [ ! -e "$dest/.complete" ]; then
-		unpack "$series" "$rel" "$dest"
-	else
-		log "kernel $series: $rel (cached in $dest)"
-	fi
-	exec {lock}>&-
+	mkdir -p "$CACHE/kernels" "$KERNELS"
+	with_lock "kernel-$rel" unpack "$series" "$rel" "$dest"
 	# an older clone unpacked it in place
 	[ -L "$KERNELS/$rel" ] || rm -rf "${KERNELS:?}/$rel"
 	ln -sfn "$dest" "$KERNELS/$rel"
 	ln -sfn "$rel" "$KERNELS/$series"
 }
 
-# unpack SERIES RELEASE DEST: download and extract the packages of RELEASE
+# unpack SERIES RELEASE DEST: download and extract the packages of RELEASE,
+# unless an earlier run did
 unpack() {
 	local series=$1 rel=$2 dest=$3 hdr mod
 
+	if [ -e "$dest/.complete" ]; then
+		log "kernel $series: $rel (cached in $dest)"
+		return
+	fi
 	log "kernel $series: fetching $rel"
 	rm -rf "$dest" "$dest.debs"
 	mkdir -p "$dest.debs"

@@ -103,12 +103,26 @@ ksft_hdr() {
 	echo "$CACHE/ksft-hdr/$(basename "$1")"
 }
 
+# install_hdr TREE HDR ID: TREE's uapi headers in HDR, unless HDR holds
+# those of ID (TREE without tools/) and TREE has no local change
+install_hdr() {
+	local tree=$1 hdr=$2 id=$3
+
+	[ "$(cat "$hdr/.tree" 2>/dev/null)" = "$id" ] &&
+		git -C "$tree" diff --quiet HEAD 2>/dev/null && return
+	rm -rf "$hdr"
+	make -s -C "$tree" O="$hdr" headers >/dev/null 2>&1 ||
+		make -s -C "$tree" INSTALL_HDR_PATH="$hdr/usr" \
+			headers_install >/dev/null
+	echo "$id" > "$hdr/.tree"
+}
+
 # stage_ksft TREE DEST: the net selftests with nettest and ipsec built;
 # the tree's uapi headers in the cache (ksft_hdr), kept across clones while
 # the tree's content outside tools/ is the same (installing them takes a
 # minute, several on a loaded machine)
 stage_ksft() {
-	local tree=$1 dest=$2 sel=$1/tools/testing/selftests hdr id lock
+	local tree=$1 dest=$2 sel=$1/tools/testing/selftests hdr id
 
 	hdr=$(ksft_hdr "$dest")
 
@@ -125,18 +139,9 @@ stage_ksft() {
 		# the tree without tools/: a selftest change keeps them
 		id=$(git -C "$tree" ls-tree HEAD 2>/dev/null |
 		     grep -v $'\ttools$' | sha256sum | cut -c1-16)
-		mkdir -p "$CACHE/ksft-hdr" "$CACHE/locks"
-		exec {lock}> "$CACHE/locks/ksft-hdr-$(basename "$dest")"
-		flock "$lock"
-		if [ "$(cat "$hdr/.tree" 2>/dev/null)" != "$id" ] ||
-		   ! git -C "$tree" diff --quiet HEAD 2>/dev/null; then
-			rm -rf "$hdr"
-			make -s -C "$tree" O="$hdr" headers >/dev/null 2>&1 ||
-				make -s -C "$tree" INSTALL_HDR_PATH="$hdr/usr" \
-					headers_install >/dev/null
-			echo "$id" > "$hdr/.tree"
-		fi
-		exec {lock}>&-
+		mkdir -p "$CACHE/ksft-hdr"
+		with_lock "ksft-hdr-$(basename "$dest")" \
+			install_hdr "$tree" "$hdr" "$id"
 		gcc -O2 -Wall -isystem "$hdr/usr/include" \
 			-o "$dest/net/xfrm_encap_oa" "$dest/net/xfrm_encap_oa.c" ||
 			die "building xfrm_encap_oa failed"
