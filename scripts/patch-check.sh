@@ -391,7 +391,7 @@ compare() {
 
 	[ -f "$out/base.ktap" ] && [ -f "$out/patched.ktap" ] || return 0
 	printf '%-14s %-22s %s\n' test unpatched patched
-	for t in repro_poison nat_csum "${kselftests[@]}"; do
+	for t in repro_poison coexist nat_csum "${kselftests[@]}"; do
 		b=$(grep -E "^(not )?ok [0-9]+ $t( |$)" "$out/base.ktap" | sed 's/ [0-9]* s$//' || true)
 		p=$(grep -E "^(not )?ok [0-9]+ $t( |$)" "$out/patched.ktap" | sed 's/ [0-9]* s$//' || true)
 		printf '%-14s %-22s %s\n' "$t" "$(verdict "$b")" "$(verdict "$p")"

@@ -3,14 +3,16 @@
 #
 # Run inside a test guest (scripts/vm-run.sh) on a source-built kernel:
 # the kernel's own xfrm-related selftests, the series' kselftest and,
-# optionally, the project's reproduction test.  Used by
+# optionally, the project's reproduction test and the module next to the
+# series.  Used by
 # scripts/patch-check.sh on the patched and the unpatched kernel.
 #
 # usage: scripts/patch-guest.sh [-p] KSFT_DIR [TEST...]
 #   KSFT_DIR  staged selftests (kselftest.h, net/ with nettest and ipsec
 #             built), see stage_ksft in scripts/patch-check.sh
 #   -p        also run selftests/repro_poison.sh (XFRM_CSUM_EXPECT and
-#             XFRM_CSUM_MODDIR from the environment)
+#             XFRM_CSUM_MODDIR from the environment) and
+#             selftests/module_coexist.sh (skips without the series)
 #   TEST      ipsec xfrm_policy pmtu_udp l2tp nat_csum [all of them]
 #
 # Prints KTAP; exits 1 if a test failed, 0 otherwise (skips are not
@@ -21,7 +23,7 @@ poison=
 while getopts ph opt; do
 	case $opt in
 	p) poison=1 ;;
-	*) sed -n '4,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '4,19s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -29,7 +31,7 @@ ksft=$(cd "${1:?KSFT_DIR missing}" && pwd) || exit 2
 shift
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(nat_csum ipsec xfrm_policy pmtu_udp l2tp)
-[ -n "$poison" ] && tests=(repro_poison "${tests[@]}")
+[ -n "$poison" ] && tests=(repro_poison coexist "${tests[@]}")
 
 PMTU_UDP="pmtu_vti4_udp_exception pmtu_vti6_udp_exception
 pmtu_vti4_udp_routed_exception pmtu_vti6_udp_routed_exception"
@@ -41,6 +43,7 @@ run_one() {
 	# shellcheck disable=SC2086
 	case $1 in
 	repro_poison)	"${t[@]}" "$top/selftests/repro_poison.sh" ;;
+	coexist)	"${t[@]}" "$top/selftests/module_coexist.sh" ;;
 	# a new SA and namespaces per case: 21 by default (~6 min under
 	# TCG), 70 with XFRM_NAT_CSUM_FULL=1 (-e of vm-run.sh)
 	nat_csum)	timeout 1500 ./xfrm_nat_csum.sh ;;
