@@ -19,6 +19,9 @@
 #               (minimal.config with scripts/kconfig/7.2.config)
 #   w1          make W=1 on the objects the series touches (7.2): no
 #               warnings
+#   module      patches/7.2-module, the module in-tree as net/xfrm/xfrm_csum
+#               (scripts/intree-patch.sh): current with module/,
+#               checkpatch --strict, CONFIG_XFRM_CSUM=m built with W=1
 #   test        boot it: selftests/repro_poison.sh with
 #               XFRM_CSUM_EXPECT=fixed (injector built against it) and the
 #               series' kselftest xfrm_nat_csum.sh; with -r the kernel's
@@ -36,7 +39,7 @@
 # XFRM_CSUM_TIER=core (make check) runs the core tier of repro_poison.sh
 # in the guests: its NAT-T cases with the aead injector.
 #
-# Default: apply checkpatch build w1 test 6.12 6.1.  Results of the guest runs
+# Default: apply checkpatch build w1 module test 6.12 6.1.  Results of the guest runs
 # are kept in build/patch-check/ (KTAP); the comparison is printed when
 # both exist.
 set -euo pipefail
@@ -50,12 +53,12 @@ while getopts j:rsh opt; do
 	j) jobs=$OPTARG ;;
 	r) regress=1 ;;
 	s) serial=1 ;;
-	*) sed -n '4,38s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '4,41s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(apply checkpatch build w1 test 6.12 6.1)
+[ ${#steps[@]} -gt 0 ] || steps=(apply checkpatch build w1 module test 6.12 6.1)
 
 out=$BUILD/patch-check
 mkdir -p "$out"
@@ -179,21 +182,23 @@ step_apply() {
 # checkpatch_series VERSION: each patch checked by the checkpatch.pl of
 # the kernel it is for, from the pristine source (python3 from /usr/bin,
 # for spdxcheck.py's modules)
+# checkpatch_series VERSION [DIR]: patches/DIR [VERSION], with VERSION's
+# checkpatch.pl
 checkpatch_series() {
-	local ver=$1 src=$BUILD/src/linux-source-$1 p res bad=0
+	local ver=$1 dir=${2:-$1} src=$BUILD/src/linux-source-$1 p res bad=0
 
 	[ -f "$src/scripts/checkpatch.pl" ] ||
 		"$top/scripts/kernel-tree.sh" -n "$ver" >/dev/null
 	while read -r p; do
 		case $p in ''|'#'*|0000-*) continue ;; esac
 		res=$(cd "$src" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl \
-			--strict -q --summary-file "$top/patches/$ver/$p" 2>&1) || true
+			--strict -q --summary-file "$top/patches/$dir/$p" 2>&1) || true
 		if [ -n "$res" ]; then
 			echo "$res"
 			bad=1
 		fi
-		log "checkpatch $ver/$p: ${res:-clean}"
-	done < "$top/patches/$ver/series"
+		log "checkpatch $dir/$p: ${res:-clean}"
+	done < "$top/patches/$dir/series"
 	return $bad
 }
 
@@ -204,6 +209,26 @@ step_checkpatch() {
 		checkpatch_series "$v" || bad=1
 	done
 	[ $bad = 0 ] || die "checkpatch.pl --strict found problems"
+}
+
+# step_module: the module as an in-tree patch on the series
+# (scripts/intree-patch.sh): what module/ generates now, checkpatch
+# --strict clean, built from its Kconfig entry as =m with W=1
+step_module() {
+	local src=$BUILD/src/linux-source-$pri p res
+
+	# netlink-gen.[ch] are the kernel's ynl-gen output (module/regen.sh
+	# -c), with its long policy lines, like the in-tree *-genl-gen.c
+	while read -r p; do
+		res=$(cd "$src" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl \
+			--strict -q "$top/patches/$pri-module/$p" 2>&1 |
+			awk 'BEGIN { RS = ""; ORS = "\n\n" }
+			     /^(WARNING|ERROR|CHECK):/ && !/FILE: [^ ]*\/netlink-gen\.[ch]:/') ||
+			true
+		[ -z "$res" ] || { echo "$res"; die "checkpatch.pl --strict: $pri-module/$p"; }
+		log "checkpatch $pri-module/$p: clean (but for ynl-gen's long lines)"
+	done < "$top/patches/$pri-module/series"
+	"${slot[@]}" "$top/scripts/intree-patch.sh" -c -b $pri
 }
 
 # w1_build TREE OBJ VERSION: W=1 build of the touched objects in OBJ (configured
@@ -437,6 +462,7 @@ for s in "${steps[@]}"; do
 	apply)		step_apply ;;
 	checkpatch)	step_checkpatch ;;
 	w1)		step_w1 ;;
+	module)		step_module ;;
 	build)		step_build ;;
 	test)		step_test ;;
 	base)		step_base ;;
