@@ -143,7 +143,8 @@ MODULE_PARM_DESC(event_rate,
 		 "Default events per second and namespace (0-100000, default 10)");
 
 unsigned int xfrm_csum_event_snaplen = 128;
-module_param_cb(event_snaplen, &snaplen_param_ops, &xfrm_csum_event_snaplen, 0644);
+module_param_cb(event_snaplen, &snaplen_param_ops, &xfrm_csum_event_snaplen,
+		0644);
 MODULE_PARM_DESC(event_snaplen,
 		 "Default bytes of the decrypted packet in an event (0-1024, default 128)");
 

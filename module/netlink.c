@@ -241,10 +241,13 @@ static int fill_sa(struct sk_buff *msg, struct xfrm_csum_sa *sa, u32 portid,
 	    nla_put_be16(msg, XFRM_CSUM_A_SA_ENCAP_SPORT, key.sport) ||
 	    nla_put_be16(msg, XFRM_CSUM_A_SA_ENCAP_DPORT, key.dport) ||
 	    (orig.saddr_set &&
-	     put_addr(msg, XFRM_CSUM_A_SA_ORIG_SADDR, &orig.saddr, key.family)) ||
+	     put_addr(msg, XFRM_CSUM_A_SA_ORIG_SADDR, &orig.saddr,
+		      key.family)) ||
 	    (orig.daddr_set &&
-	     put_addr(msg, XFRM_CSUM_A_SA_ORIG_DADDR, &orig.daddr, key.family)) ||
-	    nla_put_u32(msg, XFRM_CSUM_A_SA_NAT_STATE, XFRM_CSUM_K_STATE(kstate)) ||
+	     put_addr(msg, XFRM_CSUM_A_SA_ORIG_DADDR, &orig.daddr,
+		      key.family)) ||
+	    nla_put_u32(msg, XFRM_CSUM_A_SA_NAT_STATE,
+			XFRM_CSUM_K_STATE(kstate)) ||
 	    nla_put_u64_64bit(msg, XFRM_CSUM_A_SA_FIRST_SEEN, sa->first_seen,
 			      XFRM_CSUM_A_SA_PAD) ||
 	    nla_put_u64_64bit(msg, XFRM_CSUM_A_SA_LAST_MISMATCH,
@@ -629,7 +632,8 @@ int xfrm_csum_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 	key.sport = nla_get_be16(a[XFRM_CSUM_A_PEER_ENCAP_SPORT]);
 	key.dport = nla_get_be16(a[XFRM_CSUM_A_PEER_ENCAP_DPORT]);
 
-	if (!a[XFRM_CSUM_A_PEER_ORIG_SADDR] && !a[XFRM_CSUM_A_PEER_ORIG_DADDR]) {
+	if (!a[XFRM_CSUM_A_PEER_ORIG_SADDR] &&
+	    !a[XFRM_CSUM_A_PEER_ORIG_DADDR]) {
 		NL_SET_ERR_MSG(info->extack, "need orig-saddr or orig-daddr");
 		return -EINVAL;
 	}
@@ -769,8 +773,9 @@ void xfrm_csum_event(struct xfrm_csum_net *xn, const struct xfrm_csum_pkt *p,
 	pkt_len = nhlen + skb->len;
 	snaplen = READ_ONCE(xn->event_snaplen);
 	n = min(snaplen, pkt_len);
-	size = nla_total_size(sizeof(u32)) * 5 +	/* seq, states, lengths */
-	       nla_total_size(sizeof(u16)) * 5 +	/* family, ports, csums */
+	/* seq, states and lengths; family, ports and checksums */
+	size = nla_total_size(sizeof(u32)) * 5 +
+	       nla_total_size(sizeof(u16)) * 5 +
 	       nla_total_size(sizeof(u8)) +		/* l4-proto */
 	       nla_total_size(alen) * 2 +		/* addresses */
 	       nla_total_size_64bit(sizeof(u64)) +	/* timestamp */

@@ -274,7 +274,7 @@ static u32 sa_initial_kstate(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa)
 	p = peer_lookup(xn, &sa->key);
 	kstate = p ? READ_ONCE(p->kstate) : 0;
 	if (p && (p->orig.saddr_set || p->orig.daddr_set)) {
-		/* given for the mapping: kept like addresses given for the SA */
+		/* given for the mapping: kept like those given for the SA */
 		sa->orig = p->orig;
 		sa->orig_given = true;
 		rcu_read_unlock();
@@ -283,7 +283,7 @@ static u32 sa_initial_kstate(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa)
 	rcu_read_unlock();
 
 	if (x->encap && !xfrm_addr_any(&x->encap->encap_oa, sa->key.family)) {
-		/* RFC 3948 option 1: the peer's original address; ours as seen */
+		/* RFC 3948 option 1: peer's original address, ours as seen */
 		sa->orig.saddr = x->encap->encap_oa;
 		sa->orig.saddr_set = true;
 		goto static_k;
@@ -547,7 +547,8 @@ int xfrm_csum_sa_set_orig(struct xfrm_csum_net *xn, struct xfrm_csum_sa *sa,
 	}
 	if (sa->orig.saddr_set || sa->orig.daddr_set)
 		kstate = XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_STATIC,
-					  xfrm_csum_orig_k(&sa->orig, &sa->key));
+					  xfrm_csum_orig_k(&sa->orig,
+							   &sa->key));
 	else
 		kstate = XFRM_CSUM_K_PACK(XFRM_CSUM_NAT_STATE_LEARNING, 0);
 	WRITE_ONCE(sa->kstate, kstate);

@@ -210,7 +210,7 @@ static void note_seen(struct xfrm_csum_sa *sa, const struct xfrm_csum_pkt *p,
 	spin_unlock(&sa->lock);
 }
 
-/* What an SA without an entry can rely on: original addresses, the peer table. */
+/* What an SA without an entry can rely on: original addresses, peer table */
 static u32 untracked_kstate(struct xfrm_csum_net *xn, struct xfrm_state *x)
 {
 	struct xfrm_csum_peer_key key;

@@ -12,11 +12,13 @@ static struct netlink_range_validation event_rate_range = {
 
 static const struct nla_policy empty_policy[1] = {};
 
-static const struct nla_policy config_set_policy[XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN + 1] = {
+static const struct nla_policy
+config_set_policy[XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN + 1] = {
 	[XFRM_CSUM_A_CONFIG_MODE] = NLA_POLICY_MAX(NLA_U32, 2),
 	[XFRM_CSUM_A_CONFIG_LEARN] = NLA_POLICY_MAX(NLA_U32, 2),
 	[XFRM_CSUM_A_CONFIG_CONFIRM_PACKETS] = NLA_POLICY_RANGE(NLA_U32, 2, 16),
-	[XFRM_CSUM_A_CONFIG_EVENT_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &event_rate_range),
+	[XFRM_CSUM_A_CONFIG_EVENT_RATE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &event_rate_range),
 	[XFRM_CSUM_A_CONFIG_EVENT_SNAPLEN] = NLA_POLICY_MAX(NLA_U32, 1024),
 };
 
@@ -37,7 +39,8 @@ static const struct nla_policy sa_set_policy[XFRM_CSUM_A_SA_RELEARN + 1] = {
 	[XFRM_CSUM_A_SA_RELEARN] = { .type = NLA_FLAG, },
 };
 
-static const struct nla_policy peer_set_policy[XFRM_CSUM_A_PEER_ORIG_DADDR + 1] = {
+static const struct nla_policy
+peer_set_policy[XFRM_CSUM_A_PEER_ORIG_DADDR + 1] = {
 	[XFRM_CSUM_A_PEER_FAMILY] = NLA_POLICY_RANGE(NLA_U16, 2, 10),
 	[XFRM_CSUM_A_PEER_SADDR] = NLA_POLICY_MIN_LEN(4),
 	[XFRM_CSUM_A_PEER_DADDR] = NLA_POLICY_MIN_LEN(4),
