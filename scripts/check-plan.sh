@@ -27,7 +27,11 @@
 #   (module_perms.sh) runs on every kernel: its permission flags
 #   sit in operations tables that differ (split ops from 6.2, the 6.1
 #   table in module/compat/netlink-ops.c).
-# - The kernel series is checked by scripts/patch-check.sh.
+# - The kernel series is checked by scripts/patch-check.sh, which also
+#   runs the module next to the series (module_coexist.sh) in the
+#   patched kernel's guest and builds patches/7.2-module in-tree; the
+#   nipa job drives the family with 7.2's ynl CLI (netlink_spec.sh) in a
+#   6.12 guest.
 #
 # QUICK (check.sh -q, make check-quick): the host jobs and the core on
 # Debian's 6.12, for the developer loop.
