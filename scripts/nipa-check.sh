@@ -223,7 +223,8 @@ build() {
 	while read -r f; do
 		[ -f "$dir/$f" ] && objs+=("${f%.c}.o")
 	done < <(touched '*.c' | grep -v '^tools/')
-	frag=$out/nipa.config
+	# next to the object tree, so that a clean clone finds it unchanged
+	frag=$obj.config
 	{
 		cat "$top/scripts/kconfig/minimal.config"
 		[ -f "$top/scripts/kconfig/$ver.config" ] &&
