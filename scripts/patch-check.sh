@@ -39,9 +39,9 @@
 # XFRM_CSUM_TIER=core (make check) runs the core tier of repro_poison.sh
 # in the guests: its NAT-T cases with the aead injector.
 #
-# Default: apply checkpatch build w1 module test 6.12 6.1.  Results of the guest runs
-# are kept in build/patch-check/ (KTAP); the comparison is printed when
-# both exist.
+# Default: apply checkpatch build w1 module test 6.12 6.1.  Results of the
+# guest runs are kept in build/patch-check/ (KTAP); the comparison is
+# printed when both exist.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,7 +53,7 @@ while getopts j:rsh opt; do
 	j) jobs=$OPTARG ;;
 	r) regress=1 ;;
 	s) serial=1 ;;
-	*) sed -n '4,41s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*) sed -n '4,44s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
