@@ -182,23 +182,21 @@ step_apply() {
 # checkpatch_series VERSION: each patch checked by the checkpatch.pl of
 # the kernel it is for, from the pristine source (python3 from /usr/bin,
 # for spdxcheck.py's modules)
-# checkpatch_series VERSION [DIR]: patches/DIR [VERSION], with VERSION's
-# checkpatch.pl
 checkpatch_series() {
-	local ver=$1 dir=${2:-$1} src=$BUILD/src/linux-source-$1 p res bad=0
+	local ver=$1 src=$BUILD/src/linux-source-$1 p res bad=0
 
 	[ -f "$src/scripts/checkpatch.pl" ] ||
 		"$top/scripts/kernel-tree.sh" -n "$ver" >/dev/null
 	while read -r p; do
 		case $p in ''|'#'*|0000-*) continue ;; esac
 		res=$(cd "$src" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl \
-			--strict -q --summary-file "$top/patches/$dir/$p" 2>&1) || true
+			--strict -q --summary-file "$top/patches/$ver/$p" 2>&1) || true
 		if [ -n "$res" ]; then
 			echo "$res"
 			bad=1
 		fi
-		log "checkpatch $dir/$p: ${res:-clean}"
-	done < "$top/patches/$dir/series"
+		log "checkpatch $ver/$p: ${res:-clean}"
+	done < "$top/patches/$ver/series"
 	return $bad
 }
 
