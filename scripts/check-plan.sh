@@ -16,8 +16,9 @@
 #   reproduction with the module (module_repro.sh), the CLI against
 #   traffic, strongSwan, and the DKMS package built inside the guest (the
 #   other kernels' module builds are checked on the host), charon with
-#   the patched kernel-netlink plugin (strongswan_oa.sh), and
-#   node_exporter with promtool on the module's metrics.
+#   the patched kernel-netlink plugin (strongswan_oa.sh), libreswan
+#   (libreswan_natt.sh), and node_exporter with promtool on the module's
+#   metrics.
 # - Hostile input and churn run once, where they find the most: the
 #   netlink fuzzer and the lifecycle races (teardown, reload, flush and
 #   rekey under traffic, kmemleak after churn) on a 6.12 debug kernel
@@ -134,14 +135,15 @@ if [ -z "$quick" ]; then
 		cli_traffic.sh strongswan_natt.sh dkms_install.sh
 	# strongSwan's plugin with patches/strongswan, then charon behind
 	# NATs either side giving the module both original addresses;
-	# node_exporter and promtool on the metrics.  (libreswan_natt.sh is
-	# not here yet: see its header.)
+	# node_exporter and promtool on the metrics; libreswan behind a NAT
+	# and with forced encapsulation.
 	job strongswan "" "$top/scripts/build-strongswan.sh"
-	# each NAT direction once and each family once (alone, the test
-	# runs both directions in both families)
+	# each NAT direction, topology and family once (alone, the tests
+	# run every combination)
 	job 6.12-ike "modules-6.12 strongswan" guest 6.12 full \
 		SWAN_SCENARIOS="nat-i:4 nat-r:6" \
-		strongswan_oa.sh prom_node_exporter.sh
+		LIBRESWAN_SCENARIOS="nat:4 direct:6" \
+		strongswan_oa.sh prom_node_exporter.sh libreswan_natt.sh
 	# the core tier of repro_poison.sh on the patched kernel: its
 	# pedit injector runs in xfrm_nat_csum.sh, plain ESP on 6.12
 	job patch "" patch_check
