@@ -465,7 +465,7 @@ scenario() {
 # entries of both sides are checked (rekey_entries): REKEY_STATIC lists the
 # SPIs seen static with the right addresses, REKEY_BAD the other entries.
 rekey_phase() {
-	local spi deadline bad=0 lost=0 injected=0 rounds=0 i
+	local deadline bad=0 lost=0 injected=0 rounds=0 i
 
 	REKEY_OK=1 REKEY_SEEN=0 REKEY_SPIS_A=() REKEY_SPIS_B=()
 	REKEY_STATIC=() REKEY_BAD=""
@@ -476,19 +476,28 @@ rekey_phase() {
 		swan_log A
 		return
 	fi
-	deadline=$((SECONDS + REKEY * (REKEYS + 3) + 30))
-	while [ $SECONDS -lt $deadline ]; do
-		for i in A B; do
+	# note_spis: the inbound SPI each side uses now (the caller's arrays)
+	note_spis() {
+		local side s
+
+		for side in A B; do
 			# B's charon files A's "r" under its first child config
 			# with the same selectors ("t"): take any child (t is gone)
-			spi=$(swan_spi $i in | tail -n1)
-			[ -n "$spi" ] || continue
-			if [ $i = A ]; then
-				[[ " ${REKEY_SPIS_A[*]} " == *" $spi "* ]] || REKEY_SPIS_A+=("$spi")
+			s=$(swan_spi $side in | tail -n1)
+			[ -n "$s" ] || continue
+			if [ $side = A ]; then
+				[[ " ${REKEY_SPIS_A[*]} " == *" $s "* ]] || REKEY_SPIS_A+=("$s")
 			else
-				[[ " ${REKEY_SPIS_B[*]} " == *" $spi "* ]] || REKEY_SPIS_B+=("$spi")
+				[[ " ${REKEY_SPIS_B[*]} " == *" $s "* ]] || REKEY_SPIS_B+=("$s")
 			fi
 		done
+	}
+	# Rekeys follow charon's clock, rounds the guest's speed: on a loaded
+	# host a round takes tens of seconds, so the deadline is generous
+	# (the loop ends as soon as the rekeys were seen).
+	deadline=$((SECONDS + 4 * REKEY * (REKEYS + 3) + 120))
+	while [ $SECONDS -lt $deadline ]; do
+		note_spis
 		[ ${#REKEY_SPIS_A[@]} -gt "$REKEYS" ] && [ ${#REKEY_SPIS_B[@]} -gt "$REKEYS" ] && break
 		for i in A B; do
 			[ $HAVE_INJECTOR = 1 ] && inject_every 2
@@ -500,6 +509,7 @@ rekey_phase() {
 		rekey_entries
 		rounds=$((rounds + 1))
 	done
+	note_spis
 	REKEY_SEEN=$((${#REKEY_SPIS_A[@]} - 1))
 	for i in A B; do
 		[ $HAVE_INJECTOR = 1 ] && inject_every 2
