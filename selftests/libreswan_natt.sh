@@ -464,7 +464,7 @@ scenario() {
 # so the SPI A holds before a burst need not be the one the burst used.
 rekey_phase() {
 	local topo=$1 t_spi=$2 bad=0 injected=0 rounds=0 deadline want
-	local odd="" spi
+	local odd="" spi order=()
 	local -A state=()
 
 	REKEY_OK=1 REKEY_SEEN=0
@@ -476,9 +476,11 @@ rekey_phase() {
 
 		per_sa_ok || return 0
 		while read -r s st; do
-			[ "$s" = "$t_spi" ] && continue
+			{ [ -z "$s" ] || [ "$s" = "$t_spi" ]; } && continue
+			[ -n "${state[$s]:-}" ] || order+=("$s")
 			state[$s]=$st
-			[[ $st =~ ^($want)$ ]] || odd+=" $s:$st"
+			[[ $st =~ ^($want)$ ]] || [[ $odd == *" $s:$st"* ]] ||
+				odd+=" $s:$st"
 		done < <(sa_states "$NS_B")
 	}
 	whack A --delete --name t > /dev/null 2>&1
@@ -501,7 +503,10 @@ rekey_phase() {
 		note_states
 		# without the module's table, count A's SAs instead
 		spi=$(out_spi A)
-		per_sa_ok || [ -z "$spi" ] || state[$spi]="?"
+		if ! per_sa_ok && [ -n "$spi" ] && [ -z "${state[$spi]:-}" ]; then
+			order+=("$spi")
+			state[$spi]="?"
+		fi
 		[ ${#state[@]} -gt "$REKEYS" ] && break
 	done
 	if [ $HAVE_INJECTOR = 1 ]; then
@@ -517,7 +522,7 @@ rekey_phase() {
 	bad=$((bad + ${TCP_NONZERO:-0}))
 	REKEY_SEEN=$((${#state[@]} - 1))
 	REKEY_DETAIL="B's entries of r's SAs:"
-	for spi in "${!state[@]}"; do
+	for spi in "${order[@]}"; do
 		REKEY_DETAIL+=" $spi:${state[$spi]}"
 	done
 	REKEY_DETAIL+=" (want $want); $rounds UDP rounds; injected=$injected delivered corrupt=$bad tcp received=${TCP_RECEIVED:-0}/1000000"
