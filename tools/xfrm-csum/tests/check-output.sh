@@ -4,7 +4,7 @@
 # Check the samples tests/unit rendered: the JSON validates against
 # xfrm-csum.schema.json, which defines no key the tool never prints; the
 # Prometheus text follows the exposition format and its naming conventions
-# (prom-lint.py, and promtool where installed); tcpdump decodes the pcap
+# (prom-lint.py, and promtool where installed or unpacked); tcpdump decodes the pcap
 # file as the IP packets it holds.  Broken samples prove the checkers
 # reject what they must.
 #
@@ -14,6 +14,9 @@ out=${1:?usage: $0 OUTDIR}
 here=$(dirname "$0")
 schema=$here/../xfrm-csum.schema.json
 fail=0 n=0
+# scripts/install-deps.sh unpacks Debian's prometheus there (not installed:
+# that would start its daemon on the host)
+PATH=$PATH:${XFRM_CSUM_OPT:-/opt/xfrm-csum}/prometheus/usr/bin
 
 result() {
 	n=$((n + 1))
