@@ -91,7 +91,7 @@ for ((r = 1; r <= REPS; r++)); do
 			# the module saw the traffic (counters restart at each load)
 			[ "$cond" = on ] && printf ' (checked=%s verified=%s mismatches=%s)' \
 				"$(xcsum_sysfs checked)" "$(xcsum_sysfs verified)" \
-				"$(xcsum_sysfs mismatches)"
+				"$(xcsum_sysfs mismatch)"
 			echo
 		done
 	done
