@@ -33,12 +33,16 @@ require_root
 require_cmd ip nft python3 encap_sock udp_stream
 modprobe -q esp4 && modprobe -q esp6 || { echo "no ESP" >&2; exit 1; }
 
-# Seconds from connect() to the echo of one byte, A -> B.
+# Seconds from connect() to the echo of one byte, A -> B.  The server
+# gives up after 90 s, the client after 60: a failed connection must not
+# leave the wait below hanging (it did once, bench-first then ran into
+# vm-run's timeout).
 tcp_first_byte() {
 	ip netns exec "$NS_B" python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1); print("ready", flush=True)
+s.settimeout(90)
 c, _ = s.accept(); c.sendall(c.recv(1)); c.close()' "$TCP_PORT" > "$TMP/srv" &
 	busywait 5000 grep -q ready "$TMP/srv"
 	ip netns exec "$NS_A" python3 -c '
