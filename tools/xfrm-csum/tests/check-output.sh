@@ -4,8 +4,8 @@
 # Check the samples tests/unit rendered: the JSON validates against
 # xfrm-csum.schema.json, which defines no key the tool never prints; the
 # Prometheus text follows the exposition format and its naming conventions
-# (prom-lint.py, and promtool where installed or unpacked); tcpdump decodes the pcap
-# file as the IP packets it holds.  Broken samples prove the checkers
+# (prom-lint.py, and promtool where installed or unpacked); tcpdump
+# decodes the pcap file as the IP packets it holds.  Broken samples prove the checkers
 # reject what they must.
 #
 # usage: tests/check-output.sh OUTDIR
